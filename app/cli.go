@@ -1,0 +1,520 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"rapport/backend/auth"
+	"rapport/backend/model"
+	rsync "rapport/backend/sync"
+)
+
+// Version is stamped at build time (-ldflags "-X rapport/app.Version=...").
+var Version = "dev"
+
+// cli carries what every command needs.
+type cli struct {
+	stdout, stderr io.Writer
+	assets         fs.FS
+	dataDir        string
+	demo           bool
+	jsonOut        bool
+}
+
+type command struct {
+	path  string // "clients add"
+	args  string // positional synopsis
+	short string
+	flags func(fs *pflag.FlagSet)
+	run   func(c *cli, fs *pflag.FlagSet, args []string) error
+}
+
+// usageError is a mistake in how a command was called: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// valueFlags take a value as the next word; the command finder skips it.
+var valueFlags = map[string]bool{"--data-dir": true, "--addr": true, "--scenario": true, "--latency": true,
+	"--faults": true, "--limit": true, "--domain": true, "--account": true, "--format": true, "--client": true, "--seed": true}
+
+func commands() []*command {
+	return []*command{
+		{path: "account add", short: "sign in to a Microsoft 365 account", flags: func(f *pflag.FlagSet) {
+			f.Bool("no-browser", false, "print the sign-in URL instead of opening a browser, then wait")
+			f.Bool("device-code", false, "sign in with a code on another device (for SSH / headless use)")
+			f.Bool("files", false, "also ask for the OneDrive and SharePoint scopes")
+		}, run: cmdAccountAdd},
+		{path: "account list", short: "list signed-in accounts", run: cmdAccountList},
+		{path: "account reauth", args: "<upn>", short: "sign in again / add scopes", run: notYet},
+		{path: "account remove", args: "<upn>", short: "sign out (--purge also deletes its data)", flags: func(f *pflag.FlagSet) {
+			f.Bool("purge", false, "also delete the account's synced data")
+		}, run: notYet},
+		{path: "sync", short: "sync headlessly; progress on stderr", flags: func(f *pflag.FlagSet) {
+			f.Bool("once", false, "one pass, then exit (0 when every stream is ok)")
+			f.String("account", "", "only this account (UPN)")
+		}, run: cmdSync},
+		{path: "status", short: "accounts, streams, counts, last sync, last error", run: cmdStatus},
+		{path: "clients", short: "list clients", run: cmdClients},
+		{path: "clients add", args: "<name>", short: "add a client with its mail domains", flags: func(f *pflag.FlagSet) {
+			f.StringArray("domain", nil, "a domain of the client (repeatable)")
+		}, run: cmdClientsAdd},
+		{path: "clients map-folder", args: "<drive>:<path> <client>", short: "map a folder to a client", run: notYet},
+		{path: "clients unmap-folder", args: "<drive>:<path>", short: "remove a folder mapping", run: notYet},
+		{path: "timeline", args: "<client>", short: "a client's timeline, newest first", flags: func(f *pflag.FlagSet) {
+			f.Int("limit", 50, "at most this many items")
+		}, run: cmdTimeline},
+		{path: "suggestions", short: "suggested clients", run: notYet},
+		{path: "folders", short: "drive folders and their clients", run: notYet},
+		{path: "libraries", short: "SharePoint libraries being synced", run: notYet},
+		{path: "libraries add", args: "<site URL | site id>", short: "sync a SharePoint site's libraries", flags: func(f *pflag.FlagSet) {
+			f.String("account", "", "account (UPN)")
+		}, run: notYet},
+		{path: "export", short: "export timeline and figures", flags: func(f *pflag.FlagSet) {
+			f.String("client", "", "client name")
+			f.String("format", "", "csv or json")
+		}, run: notYet},
+		{path: "serve", short: "the same UI in a browser on loopback", flags: func(f *pflag.FlagSet) {
+			f.String("addr", "127.0.0.1:0", "loopback address to listen on")
+		}, run: cmdServe},
+		{path: "sim", short: "run the Microsoft 365 simulator on its own", flags: func(f *pflag.FlagSet) {
+			f.String("addr", "127.0.0.1:8765", "address to listen on")
+			f.String("scenario", "demo", "demo")
+			f.Duration("latency", 0, "added to every request")
+			f.String("faults", "", "fault injection spec")
+		}, run: cmdSim},
+		{path: "bench", short: "the performance benchmark", run: notYet},
+	}
+}
+
+// Main runs the command line and returns the process exit code.
+func Main(args []string, assets fs.FS, stdout, stderr io.Writer) int {
+	c := &cli{stdout: stdout, stderr: stderr, assets: assets}
+	cmds := commands()
+	words := commandWords(args)
+	var cmd *command
+	for n := len(words); n > 0 && cmd == nil; n-- {
+		p := strings.Join(words[:n], " ")
+		for _, k := range cmds {
+			if k.path == p {
+				cmd = k
+			}
+		}
+	}
+	fset := pflag.NewFlagSet("rapport", pflag.ContinueOnError)
+	fset.SetOutput(io.Discard)
+	fset.StringVar(&c.dataDir, "data-dir", "", "where Rapport keeps its data (default "+DefaultDataDir()+")")
+	fset.BoolVar(&c.demo, "demo", false, "use the built-in demo tenant (no Microsoft account needed)")
+	help := fset.BoolP("help", "h", false, "show help")
+	version := fset.Bool("version", false, "print the version")
+	if cmd != nil && cmd.flags != nil {
+		cmd.flags(fset)
+	}
+	if cmd != nil && hasJSON(cmd.path) {
+		fset.BoolVar(&c.jsonOut, "json", false, "machine-readable output")
+	}
+	if err := fset.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "rapport: %v. Run `rapport --help`.\n", err)
+		return 2
+	}
+	if *version {
+		fmt.Fprintf(stdout, "rapport %s\n", Version)
+		return 0
+	}
+	if cmd == nil && len(words) > 0 {
+		fmt.Fprintf(stderr, "rapport: unknown command %q. Run `rapport --help` for the list.\n", strings.Join(words, " "))
+		return 2
+	}
+	if *help {
+		if cmd == nil {
+			printUsage(stdout, cmds)
+		} else {
+			printCommandHelp(stdout, cmd, fset)
+		}
+		return 0
+	}
+	if cmd == nil {
+		return runDesktop(c)
+	}
+	pos := fset.Args()[len(strings.Fields(cmd.path)):]
+	if err := cmd.run(c, fset, pos); err != nil {
+		var ue *usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "rapport %s: %s\nUsage: rapport %s %s (see --help)\n", cmd.path, ue.msg, cmd.path, cmd.args)
+			return 2
+		}
+		fmt.Fprintf(stderr, "rapport %s: %s\n", cmd.path, sentence(err))
+		return 1
+	}
+	return 0
+}
+
+func hasJSON(path string) bool {
+	switch path {
+	case "status", "clients", "timeline", "suggestions", "folders", "libraries", "account list", "bench":
+		return true
+	}
+	return false
+}
+
+// commandWords returns the leading positional words (flags and their values
+// skipped), which name the command.
+func commandWords(args []string) []string {
+	var words []string
+	for i := 0; i < len(args) && len(words) < 2; i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if strings.HasPrefix(a, "-") {
+			if valueFlags[a] {
+				i++
+			}
+			continue
+		}
+		words = append(words, a)
+	}
+	return words
+}
+
+func printUsage(w io.Writer, cmds []*command) {
+	fmt.Fprintln(w, "Rapport — your Microsoft 365 client activity, on your laptop.")
+	fmt.Fprintln(w, "\nUsage:\n  rapport                 open the desktop app\n  rapport --demo          open it on the built-in demo tenant")
+	fmt.Fprintln(w, "  rapport <command> [flags]\n\nCommands:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, k := range cmds {
+		fmt.Fprintf(tw, "  %s %s\t%s\n", k.path, k.args, k.short)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nGlobal flags:\n  --data-dir DIR   where Rapport keeps its data\n  --demo           use the built-in demo tenant\n  --version        print the version")
+	fmt.Fprintln(w, "\nEnvironment: RAPPORT_CLIENT_ID, RAPPORT_AUTHORITY, RAPPORT_GRAPH_URL")
+}
+
+func printCommandHelp(w io.Writer, k *command, fset *pflag.FlagSet) {
+	fmt.Fprintf(w, "rapport %s %s\n  %s\n\nFlags:\n%s", k.path, k.args, k.short, fset.FlagUsages())
+}
+
+// sentence renders an error as one line a user can act on.
+func sentence(err error) string {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+func notYet(c *cli, _ *pflag.FlagSet, _ []string) error {
+	return errors.New("this command is not available in this version of Rapport yet")
+}
+
+func (c *cli) open(demo bool, opts ...func(*Config)) (*App, error) {
+	level := slog.LevelWarn
+	if os.Getenv("RAPPORT_LOG") == "debug" {
+		level = slog.LevelDebug
+	}
+	cfg := Config{DataDir: c.dataDir, Demo: demo, Log: slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return New(cfg)
+}
+
+func (c *cli) printJSON(v any) error {
+	enc := json.NewEncoder(c.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+func cmdAccountAdd(c *cli, f *pflag.FlagSet, args []string) error {
+	if len(args) > 0 {
+		return &usageError{"takes no arguments"}
+	}
+	noBrowser, _ := f.GetBool("no-browser")
+	device, _ := f.GetBool("device-code")
+	files, _ := f.GetBool("files")
+	if device {
+		return errors.New("device-code sign-in is not available in this version yet; use --no-browser and open the URL on any browser of this machine")
+	}
+	a, err := c.open(c.demo, func(cfg *Config) {
+		if noBrowser {
+			cfg.OpenURL = func(u string) error {
+				fmt.Fprintf(c.stdout, "To sign in, open this URL in a browser: %s\n", u)
+				return nil
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	scopes := append([]string{}, auth.MailScopes...)
+	if files {
+		scopes = append(scopes, auth.FileScopes...)
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	acct, err := a.SignIn(ctx, scopes)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "Signed in as %s\n", acct.UPN)
+	return nil
+}
+
+func cmdAccountList(c *cli, _ *pflag.FlagSet, _ []string) error {
+	a, err := c.open(false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	accts, err := a.Accounts()
+	if err != nil {
+		return err
+	}
+	if c.jsonOut {
+		type row struct {
+			UPN         string   `json:"upn"`
+			DisplayName string   `json:"displayName"`
+			Scopes      []string `json:"scopes"`
+		}
+		out := []row{}
+		for _, x := range accts {
+			out = append(out, row{x.UPN, x.DisplayName, x.Scopes})
+		}
+		return c.printJSON(out)
+	}
+	if len(accts) == 0 {
+		fmt.Fprintln(c.stdout, "No account yet. Sign in with `rapport account add`.")
+	}
+	for _, x := range accts {
+		fmt.Fprintf(c.stdout, "%s\t%s\n", x.UPN, x.DisplayName)
+	}
+	return nil
+}
+
+func cmdSync(c *cli, f *pflag.FlagSet, args []string) error {
+	once, _ := f.GetBool("once")
+	upn, _ := f.GetString("account")
+	a, err := c.open(c.demo)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ch := a.hub.subscribe()
+	defer a.hub.unsubscribe(ch)
+	go func() {
+		for ev := range ch {
+			if ev.Name != rsync.EventProgress {
+				continue
+			}
+			var p rsync.Progress
+			if json.Unmarshal(ev.Data, &p) == nil && p.Done {
+				fmt.Fprintf(c.stderr, "sync: %s: %s: %d items\n", p.Account, p.Stream, p.Items)
+			}
+		}
+	}()
+	ctx, stop := signalContext()
+	defer stop()
+	for {
+		err := a.SyncAll(ctx, upn)
+		if once || ctx.Err() != nil {
+			if err != nil {
+				return errors.New(rsync.Explain(err))
+			}
+			fmt.Fprintln(c.stderr, "sync: done")
+			return nil
+		}
+		if err != nil {
+			fmt.Fprintf(c.stderr, "sync: %s\n", rsync.Explain(err))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(60 * time.Second):
+		}
+	}
+}
+
+func cmdStatus(c *cli, _ *pflag.FlagSet, _ []string) error {
+	a, err := c.open(false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	st, err := a.Status()
+	if err != nil {
+		return err
+	}
+	if c.jsonOut {
+		return c.printJSON(st)
+	}
+	if len(st.Accounts) == 0 {
+		fmt.Fprintln(c.stdout, "No account yet. Sign in with `rapport account add`.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	for _, acct := range st.Accounts {
+		fmt.Fprintf(tw, "%s (%s)\n", acct.UPN, acct.DisplayName)
+		for _, s := range acct.Streams {
+			last := "never"
+			if s.LastSync != nil {
+				last = s.LastSync.Local().Format("2006-01-02 15:04")
+			}
+			state := "ok"
+			if s.Error != "" {
+				state = s.Error
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%d items\tlast sync %s\t%s\n", s.Kind, s.Name, s.Items, last, state)
+		}
+	}
+	return tw.Flush()
+}
+
+func cmdClients(c *cli, _ *pflag.FlagSet, args []string) error {
+	if len(args) > 0 {
+		return &usageError{fmt.Sprintf("unknown subcommand %q", args[0])}
+	}
+	a, err := c.open(false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	list, err := a.Clients()
+	if err != nil {
+		return err
+	}
+	if c.jsonOut {
+		return c.printJSON(list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(c.stdout, "No clients yet. Add one with `rapport clients add <name> --domain <domain>`.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLIENT\tDOMAINS\tITEMS\tLAST CONTACT")
+	for _, x := range list {
+		last := "—"
+		if x.LastContact != nil {
+			last = x.LastContact.Local().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", x.Name, strings.Join(x.Domains, ", "), x.Items, last)
+	}
+	return tw.Flush()
+}
+
+func cmdClientsAdd(c *cli, f *pflag.FlagSet, args []string) error {
+	if len(args) != 1 {
+		return &usageError{"give the client's name (quote it if it has spaces)"}
+	}
+	domains, _ := f.GetStringArray("domain")
+	a, err := c.open(false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	cl, err := a.AddClient(args[0], domains)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "Added client %s (%s)\n", cl.Name, strings.Join(cl.Domains, ", "))
+	return nil
+}
+
+func cmdTimeline(c *cli, f *pflag.FlagSet, args []string) error {
+	if len(args) != 1 {
+		return &usageError{"give the client's name"}
+	}
+	limit, _ := f.GetInt("limit")
+	if limit <= 0 {
+		return &usageError{"--limit must be a positive number"}
+	}
+	a, err := c.open(false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	items, err := a.TimelineByName(args[0], limit)
+	if err != nil {
+		if errors.Is(err, model.ErrNotFound) {
+			return fmt.Errorf("no client named %q; `rapport clients` lists them", args[0])
+		}
+		return err
+	}
+	if c.jsonOut {
+		if items == nil {
+			items = []model.TimelineItem{}
+		}
+		return c.printJSON(items)
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	for _, it := range items {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", it.At.Local().Format("2006-01-02 15:04"), it.Kind, it.Direction, oneLine(it.Counterpart), oneLine(it.Title))
+	}
+	return tw.Flush()
+}
+
+// oneLine keeps untrusted text from breaking a terminal table: control
+// characters (escape sequences included) become spaces.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func cmdServe(c *cli, f *pflag.FlagSet, _ []string) error {
+	addr, _ := f.GetString("addr")
+	a, err := c.open(c.demo)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	b, err := a.Serve(addr, c.assets)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	fmt.Fprintln(c.stdout, b.URL())
+	ctx, stop := signalContext()
+	defer stop()
+	a.RunScheduler(ctx)
+	return nil
+}
+
+// RunScheduler syncs now and then periodically until ctx ends. (Issue 4
+// replaces the fixed interval with per-stream focus-aware polling.)
+func (a *App) RunScheduler(ctx context.Context) {
+	for {
+		if err := a.SyncAll(ctx, ""); err != nil && ctx.Err() == nil && !errors.Is(err, ErrSyncRunning) {
+			a.log.Warn("sync pass failed", "error", rsync.Explain(err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.ctx.Done():
+			return
+		case <-time.After(30 * time.Second):
+		}
+	}
+}

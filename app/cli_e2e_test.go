@@ -1,0 +1,233 @@
+package app_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"rapport/backend/graphsim"
+)
+
+var binPath string
+
+// TestMain builds the real binary once: these tests run the command line
+// exactly as a user's script does, as separate processes.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rapport-cli-")
+	if err != nil {
+		panic(err)
+	}
+	binPath = filepath.Join(dir, "rapport")
+	build := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", binPath, "rapport")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("build rapport: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type proc struct {
+	cmd   *exec.Cmd
+	lines chan string
+}
+
+func start(t *testing.T, env []string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(binPath, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, lines: make(chan string, 100)}
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			p.lines <- sc.Text()
+		}
+		close(p.lines)
+	}()
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		cmd.Wait()
+	})
+	return p
+}
+
+// next waits for the next stdout line matching re.
+func (p *proc) next(t *testing.T, re *regexp.Regexp) []string {
+	t.Helper()
+	timeout := time.After(60 * time.Second)
+	for {
+		select {
+		case l, ok := <-p.lines:
+			if !ok {
+				t.Fatalf("process ended before printing a line matching %s", re)
+			}
+			if m := re.FindStringSubmatch(l); m != nil {
+				return m
+			}
+		case <-timeout:
+			t.Fatalf("no line matching %s within 60s", re)
+		}
+	}
+}
+
+func run(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binPath, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// TestHeadlessSequence is the README's headless walk-through, verbatim:
+// the simulator as its own process, sign-in with --no-browser, a client,
+// one sync, status and timeline as JSON.
+func TestHeadlessSequence(t *testing.T) {
+	sim := start(t, nil, "sim", "--addr", "127.0.0.1:0", "--scenario", "demo")
+	authority := sim.next(t, regexp.MustCompile(`^authority: (https://\S+)$`))[1]
+	graphURL := sim.next(t, regexp.MustCompile(`^graph: (https://\S+)$`))[1]
+	ca := sim.next(t, regexp.MustCompile(`^ca: (\S+)$`))[1]
+	env := []string{"RAPPORT_AUTHORITY=" + authority, "RAPPORT_GRAPH_URL=" + graphURL, "SSL_CERT_FILE=" + ca}
+	data := t.TempDir()
+
+	add := start(t, env, "--data-dir", data, "account", "add", "--no-browser")
+	signInURL := add.next(t, regexp.MustCompile(`(https://\S+)`))[1]
+	// The "browser": trusts the simulator's CA and submits its form_post.
+	pem, err := os.ReadFile(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	browser := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := graphsim.CompleteSignIn(ctx, browser, signInURL); err != nil {
+		t.Fatalf("complete sign-in: %v", err)
+	}
+	signed := add.next(t, regexp.MustCompile(`^Signed in as (\S+)$`))[1]
+	if !strings.Contains(signed, "@") {
+		t.Fatalf("signed in as %q", signed)
+	}
+	if err := add.cmd.Wait(); err != nil {
+		t.Fatalf("account add exited with %v", err)
+	}
+
+	if out, errOut, code := run(t, env, "--data-dir", data, "clients", "add", "Contoso", "--domain", "contoso.com"); code != 0 {
+		t.Fatalf("clients add: %d %s %s", code, out, errOut)
+	}
+	if _, errOut, code := run(t, env, "--data-dir", data, "sync", "--once"); code != 0 {
+		t.Fatalf("sync --once exited %d: %s", code, errOut)
+	}
+
+	out, _, code := run(t, env, "--data-dir", data, "status", "--json")
+	if code != 0 {
+		t.Fatalf("status exited %d", code)
+	}
+	var status struct {
+		Accounts []struct {
+			UPN     string `json:"upn"`
+			Streams []struct {
+				Kind  string `json:"kind"`
+				Items int    `json:"items"`
+				Error string `json:"error"`
+			} `json:"streams"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal([]byte(out), &status); err != nil {
+		t.Fatalf("status --json is not JSON: %v\n%s", err, out)
+	}
+	if len(status.Accounts) != 1 || status.Accounts[0].UPN != signed || len(status.Accounts[0].Streams) < 2 {
+		t.Fatalf("status = %s", out)
+	}
+	items := 0
+	for _, s := range status.Accounts[0].Streams {
+		if s.Kind != "mail" || s.Error != "" {
+			t.Fatalf("stream %+v", s)
+		}
+		items += s.Items
+	}
+	if items == 0 {
+		t.Fatal("status reports no synced items")
+	}
+
+	out, _, code = run(t, env, "--data-dir", data, "timeline", "Contoso", "--json", "--limit", "20")
+	if code != 0 {
+		t.Fatalf("timeline exited %d", code)
+	}
+	var tl []struct {
+		Kind        string    `json:"kind"`
+		At          time.Time `json:"at"`
+		Direction   string    `json:"direction"`
+		Counterpart string    `json:"counterpart"`
+		Title       string    `json:"title"`
+	}
+	if err := json.Unmarshal([]byte(out), &tl); err != nil {
+		t.Fatalf("timeline --json: %v\n%s", err, out)
+	}
+	if len(tl) == 0 || len(tl) > 20 {
+		t.Fatalf("timeline has %d items, want 1..20", len(tl))
+	}
+	for i, it := range tl {
+		if it.Kind != "mail" || (it.Direction != "in" && it.Direction != "out") || it.Title == "" || it.Counterpart == "" {
+			t.Fatalf("item %d: %+v", i, it)
+		}
+		if i > 0 && it.At.After(tl[i-1].At) {
+			t.Fatal("timeline not newest first")
+		}
+	}
+}
+
+func TestUsageErrorsAreOneSentence(t *testing.T) {
+	data := t.TempDir()
+	for _, args := range [][]string{
+		{"--data-dir", data, "timeline"},
+		{"--data-dir", data, "timeline", "Nobody", "--json"},
+		{"--data-dir", data, "clients", "add", "Gmail Inc", "--domain", "gmail.com"},
+		{"--data-dir", data, "frobnicate"},
+		{"--data-dir", data, "sync", "--once"},
+	} {
+		out, errOut, code := run(t, nil, args...)
+		if code == 0 {
+			t.Errorf("%v exited 0", args)
+		}
+		if out != "" {
+			t.Errorf("%v printed to stdout on error: %q", args, out)
+		}
+		if strings.TrimSpace(errOut) == "" || strings.Contains(errOut, "goroutine") {
+			t.Errorf("%v: stderr %q", args, errOut)
+		}
+	}
+	out, _, code := run(t, nil, "--help")
+	if code != 0 || !strings.Contains(out, "timeline") || !strings.Contains(out, "account add") {
+		t.Fatalf("--help = %d %q", code, out)
+	}
+}

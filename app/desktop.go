@@ -1,0 +1,62 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+)
+
+// runDesktop opens the window. Without a display (an SSH session, a
+// container) it says so and serves the same UI to a browser instead.
+func runDesktop(c *cli) int {
+	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		fmt.Fprintln(c.stderr, "rapport: no display found; starting the browser UI instead (open the URL below).")
+		return c.fallbackServe()
+	}
+	a, err := c.open(c.demo)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "rapport: %s\n", sentence(err))
+		return 1
+	}
+	defer a.Close()
+	err = wails.Run(&options.App{
+		Title:            "Rapport",
+		Width:            1200,
+		Height:           800,
+		MinWidth:         800,
+		MinHeight:        500,
+		AssetServer:      &assetserver.Options{Assets: c.assets},
+		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 250, A: 255},
+		OnStartup: func(ctx context.Context) {
+			a.wailsCtx = ctx
+			go a.RunScheduler(ctx)
+		},
+		Bind: []interface{}{a},
+	})
+	if err != nil {
+		fmt.Fprintf(c.stderr, "rapport: the desktop window could not open (%s); starting the browser UI instead.\n", sentence(err))
+		a.Close()
+		return c.fallbackServe()
+	}
+	return 0
+}
+
+func (c *cli) fallbackServe() int {
+	return Main(append(serveArgs(c), "serve"), c.assets, c.stdout, c.stderr)
+}
+
+func serveArgs(c *cli) []string {
+	var args []string
+	if c.dataDir != "" {
+		args = append(args, "--data-dir", c.dataDir)
+	}
+	if c.demo {
+		args = append(args, "--demo")
+	}
+	return args
+}

@@ -1,0 +1,5 @@
+package auth
+
+// OpenBrowser opens an https URL in the user's default browser (the same
+// launcher the interactive sign-in uses).
+func OpenBrowser(rawURL string) error { return openSystemBrowser(rawURL) }

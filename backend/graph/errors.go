@@ -1,0 +1,99 @@
+package graph
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"rapport/backend/model"
+)
+
+// Error is a Graph error response. Callers branch on Code (never on
+// Message) or with errors.Is against the model sentinels.
+type Error struct {
+	Status     int
+	Code       string
+	InnerCode  string
+	Message    string
+	RetryAfter time.Duration
+	Location   string // 410 resyncRequired carries a fresh-enumeration URL
+}
+
+func (e *Error) Error() string {
+	if e.Code != "" {
+		return fmt.Sprintf("graph: %d %s", e.Status, e.Code)
+	}
+	return fmt.Sprintf("graph: HTTP %d", e.Status)
+}
+
+// Unwrap maps a Graph answer to the sentinel a user can act on.
+func (e *Error) Unwrap() error {
+	switch {
+	case e.Status == http.StatusGone || strings.EqualFold(e.Code, "SyncStateNotFound") || e.Code == "resyncRequired":
+		return model.ErrResyncRequired
+	case e.Status == http.StatusTooManyRequests:
+		return model.ErrThrottled
+	case e.Status == http.StatusUnauthorized:
+		return model.ErrSignInRequired
+	case e.Status == http.StatusForbidden:
+		return model.ErrAccessDenied
+	case e.Status == http.StatusNotFound:
+		return model.ErrNotFound
+	}
+	return nil
+}
+
+// Retryable reports throttling and transient server failures.
+func (e *Error) Retryable() bool {
+	switch e.Status {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusBadGateway, 509, http.StatusInternalServerError:
+		return true
+	}
+	return false
+}
+
+type errorBody struct {
+	Error struct {
+		Code       string `json:"code"`
+		Message    string `json:"message"`
+		InnerError *struct {
+			Code string `json:"code"`
+		} `json:"innerError"`
+	} `json:"error"`
+}
+
+func readError(resp *http.Response) *Error {
+	defer resp.Body.Close()
+	e := &Error{Status: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After")), Location: resp.Header.Get("Location")}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	var b errorBody
+	if json.Unmarshal(body, &b) == nil {
+		e.Code, e.Message = b.Error.Code, b.Error.Message
+		if b.Error.InnerError != nil {
+			e.InnerCode = b.Error.InnerError.Code
+		}
+	}
+	return e
+}
+
+// parseRetryAfter reads delta-seconds, fractional ones included ("2.128"),
+// or an HTTP date.
+func parseRetryAfter(v string) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 {
+		return time.Duration(f * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}

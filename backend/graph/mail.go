@@ -1,0 +1,182 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"rapport/backend/model"
+)
+
+// Me is the signed-in user's profile.
+type Me struct {
+	ID                string `json:"id"`
+	DisplayName       string `json:"displayName"`
+	UserPrincipalName string `json:"userPrincipalName"`
+	Mail              string `json:"mail"`
+}
+
+// Me reads /me.
+func (c *Client) Me(ctx context.Context) (Me, error) {
+	var me Me
+	err := c.get(ctx, "/me?$select=id,displayName,userPrincipalName,mail", nil, &me)
+	return me, err
+}
+
+// immutableIDs makes message ids survive moves between folders; Graph wants
+// it on every request.
+var immutableIDs = map[string]string{"Prefer": `IdType="ImmutableId"`}
+
+type folderPage struct {
+	Value    []folderJSON `json:"value"`
+	NextLink string       `json:"@odata.nextLink"`
+}
+
+type folderJSON struct {
+	ODataType string `json:"@odata.type"`
+	model.MailFolder
+}
+
+// MailFolder reads one folder by id or well-known name.
+func (c *Client) MailFolder(ctx context.Context, idOrName string) (model.MailFolder, error) {
+	var f folderJSON
+	err := c.get(ctx, "/me/mailFolders/"+url.PathEscape(idOrName), immutableIDs, &f)
+	return f.MailFolder, err
+}
+
+// MailFolders lists every mail folder, recursing into child folders and
+// skipping search folders (virtual views that would duplicate messages).
+func (c *Client) MailFolders(ctx context.Context) ([]model.MailFolder, error) {
+	var out []model.MailFolder
+	var walk func(path string, depth int) error
+	walk = func(path string, depth int) error {
+		if depth > 20 {
+			return nil
+		}
+		link := path
+		for link != "" {
+			var p folderPage
+			if err := c.get(ctx, link, immutableIDs, &p); err != nil {
+				return err
+			}
+			for _, f := range p.Value {
+				if strings.Contains(strings.ToLower(f.ODataType), "mailsearchfolder") {
+					continue
+				}
+				out = append(out, f.MailFolder)
+				if f.ChildFolderCount > 0 {
+					if err := walk("/me/mailFolders/"+url.PathEscape(f.ID)+"/childFolders?includeHiddenFolders=true", depth+1); err != nil {
+						return err
+					}
+				}
+			}
+			link = p.NextLink
+		}
+		return nil
+	}
+	err := walk("/me/mailFolders?includeHiddenFolders=true", 0)
+	return out, err
+}
+
+// messageSelect names the metadata fields we store; bodies are never asked
+// for (and Mail.ReadBasic could not read them).
+const messageSelect = "id,internetMessageId,conversationId,parentFolderId,changeKey,subject,from,sender," +
+	"toRecipients,ccRecipients,bccRecipients,sentDateTime,receivedDateTime,isRead,isDraft," +
+	"hasAttachments,categories,webLink"
+
+// MessagesDeltaURL is the first request of a full round for one folder.
+// since, when set, limits the round to messages received since then.
+func MessagesDeltaURL(folderID string, since time.Time) string {
+	q := "$select=" + messageSelect
+	if !since.IsZero() {
+		q += "&$filter=" + url.QueryEscape("receivedDateTime ge "+since.UTC().Format(time.RFC3339))
+	}
+	return "/me/mailFolders/" + url.PathEscape(folderID) + "/messages/delta?" + q
+}
+
+type recipientJSON struct {
+	EmailAddress model.Recipient `json:"emailAddress"`
+}
+
+type messageJSON struct {
+	ID                string          `json:"id"`
+	Removed           *struct{}       `json:"@removed"`
+	ParentFolderID    string          `json:"parentFolderId"`
+	ConversationID    string          `json:"conversationId"`
+	InternetMessageID string          `json:"internetMessageId"`
+	Subject           string          `json:"subject"`
+	From              *recipientJSON  `json:"from"`
+	Sender            *recipientJSON  `json:"sender"`
+	To                []recipientJSON `json:"toRecipients"`
+	Cc                []recipientJSON `json:"ccRecipients"`
+	Bcc               []recipientJSON `json:"bccRecipients"`
+	SentAt            flexTime        `json:"sentDateTime"`
+	ReceivedAt        flexTime        `json:"receivedDateTime"`
+	IsRead            flexBool        `json:"isRead"`
+	IsDraft           flexBool        `json:"isDraft"`
+	HasAttachments    flexBool        `json:"hasAttachments"`
+	Categories        []string        `json:"categories"`
+	WebLink           string          `json:"webLink"`
+	ChangeKey         string          `json:"changeKey"`
+}
+
+type messagePage struct {
+	Value     []messageJSON `json:"value"`
+	NextLink  string        `json:"@odata.nextLink"`
+	DeltaLink string        `json:"@odata.deltaLink"`
+}
+
+// MessagesDelta fetches one delta page: link is a stored next/delta link or
+// the URL from MessagesDeltaURL.
+func (c *Client) MessagesDelta(ctx context.Context, link string) (model.Page[model.Message], error) {
+	headers := map[string]string{"Prefer": fmt.Sprintf(`IdType="ImmutableId", odata.maxpagesize=%d`, c.PageSize)}
+	var p messagePage
+	if err := c.get(ctx, link, headers, &p); err != nil {
+		return model.Page[model.Message]{}, err
+	}
+	return decodeMessagePage(p)
+}
+
+func decodeMessagePage(p messagePage) (model.Page[model.Message], error) {
+	out := model.Page[model.Message]{NextLink: p.NextLink, DeltaLink: p.DeltaLink}
+	if out.NextLink == "" && out.DeltaLink == "" {
+		return out, fmt.Errorf("graph: delta page without nextLink or deltaLink")
+	}
+	for _, j := range p.Value {
+		if j.ID == "" {
+			continue
+		}
+		if j.Removed != nil {
+			out.Removed = append(out.Removed, j.ID)
+			continue
+		}
+		m := model.Message{
+			ID: j.ID, ParentFolderID: j.ParentFolderID, ConversationID: j.ConversationID,
+			InternetMessageID: j.InternetMessageID, Subject: j.Subject,
+			SentAt: j.SentAt.Time, ReceivedAt: j.ReceivedAt.Time, IsRead: bool(j.IsRead), IsDraft: bool(j.IsDraft),
+			HasAttachments: bool(j.HasAttachments), Categories: j.Categories, WebLink: j.WebLink, ChangeKey: j.ChangeKey,
+		}
+		switch {
+		case j.From != nil:
+			m.From = j.From.EmailAddress
+		case j.Sender != nil:
+			m.From = j.Sender.EmailAddress
+		}
+		m.To, m.Cc, m.Bcc = recipients(j.To), recipients(j.Cc), recipients(j.Bcc)
+		out.Items = append(out.Items, m)
+	}
+	return out, nil
+}
+
+func recipients(rs []recipientJSON) []model.Recipient {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]model.Recipient, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.EmailAddress)
+	}
+	return out
+}

@@ -1,0 +1,397 @@
+package graphsim
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// field and object keep JSON properties in Graph's order. Order carries no
+// meaning in JSON, but matching Microsoft's makes side-by-side comparison
+// with the documented examples easy.
+type field struct {
+	k string
+	v any
+}
+
+type object []field
+
+func (o object) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(encodeJSON(f.k))
+		b.WriteByte(':')
+		b.Write(encodeJSON(f.v))
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// get returns the value of key k, for tests and $select.
+func (o object) get(k string) (any, bool) {
+	for _, f := range o {
+		if f.k == k {
+			return f.v, true
+		}
+	}
+	return nil, false
+}
+
+func (o object) keys() []string {
+	out := make([]string, len(o))
+	for i, f := range o {
+		out[i] = f.k
+	}
+	return out
+}
+
+// encodeJSON marshals without HTML escaping: Graph writes "<id@host>" and
+// "&" in links literally.
+func encodeJSON(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(fmt.Sprintf("graphsim: encode: %v", err))
+	}
+	return bytes.TrimRight(b.Bytes(), "\n")
+}
+
+// graphTime is Graph's DateTimeOffset format for resource properties.
+func graphTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// graphHeaders sets the headers every Graph answer carries and returns the
+// request id for error bodies.
+func graphHeaders(w http.ResponseWriter, r *http.Request) (requestID, clientRequestID string) {
+	requestID = newUUID()
+	clientRequestID = r.Header.Get("client-request-id")
+	if clientRequestID == "" {
+		clientRequestID = requestID
+	}
+	h := w.Header()
+	h.Set("request-id", requestID)
+	h.Set("client-request-id", clientRequestID)
+	h.Set("OData-Version", "4.0")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Strict-Transport-Security", "max-age=31536000")
+	return requestID, clientRequestID
+}
+
+func writeGraphJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	graphHeaders(w, r)
+	w.Header().Set("Content-Type", "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(encodeJSON(v))
+}
+
+// graphError writes Graph's error shape:
+// {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}.
+func writeGraphError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	reqID, clientID := graphHeaders(w, r)
+	body := object{{"error", object{
+		{"code", code},
+		{"message", message},
+		{"innerError", object{
+			{"date", time.Now().UTC().Format("2006-01-02T15:04:05")},
+			{"request-id", reqID},
+			{"client-request-id", clientID},
+		}},
+	}}}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(encodeJSON(body))
+}
+
+// scope families a Graph request needs; any one scope of the family will do.
+var (
+	scopesUser = []string{"user.read", "user.readwrite", "user.readbasic.all", "user.read.all", "directory.read.all"}
+	scopesMail = []string{"mail.readbasic", "mail.read", "mail.readwrite", "mail.readbasic.all", "mail.read.shared"}
+	// scopesMailBody are the only ones that may see body and bodyPreview.
+	scopesMailBody = []string{"mail.read", "mail.readwrite", "mail.read.shared"}
+)
+
+// graphCall is one authenticated request on its way through the router.
+type graphCall struct {
+	w    http.ResponseWriter
+	r    *http.Request
+	tok  *accessToken
+	user identityUser
+	base string // https://127.0.0.1:PORT
+	q    url.Values
+}
+
+func (c *graphCall) has(family []string) bool {
+	for _, s := range family {
+		if c.tok.scopes[s] {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *graphCall) fail(status int, code, msg string) { writeGraphError(c.w, c.r, status, code, msg) }
+
+// segments splits a Graph path into segments, turning the key syntax
+// mailFolders('id') into two segments, as Graph accepts both forms.
+func segments(p string) []string {
+	var out []string
+	for _, s := range strings.Split(strings.Trim(p, "/"), "/") {
+		if s == "" {
+			continue
+		}
+		if i := strings.Index(s, "('"); i > 0 && strings.HasSuffix(s, "')") {
+			out = append(out, s[:i], s[i+2:len(s)-2])
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// isMailboxPath says whether a request counts against Outlook's per-mailbox
+// concurrency limit.
+func isMailboxPath(p string) bool {
+	l := strings.ToLower(p)
+	return strings.Contains(l, "/mailfolders") || strings.Contains(l, "/messages")
+}
+
+func (s *Server) serveGraph(w *statusWriter, r *http.Request, rec *RequestRecord) {
+	mailboxReq := isMailboxPath(r.URL.Path)
+	s.mu.Lock()
+	over := false
+	if mailboxReq {
+		s.inflight++
+		if lim := s.opts.MailboxConcurrency; lim > 0 && s.inflight > lim {
+			over = true
+			s.inflight--
+		}
+	}
+	fault := s.matchFault(r.URL.Path)
+	s.mu.Unlock()
+	if mailboxReq && !over {
+		defer func() {
+			s.mu.Lock()
+			s.inflight--
+			s.mu.Unlock()
+		}()
+	}
+	if !s.sleep(r) {
+		return
+	}
+	if over {
+		rec.Fault = "mailbox-concurrency"
+		w.Header().Set("Retry-After", "1")
+		writeGraphError(w, r, http.StatusTooManyRequests, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.")
+		return
+	}
+	if fault != nil {
+		rec.Fault = fault.kind()
+		if fault.apply(w, r) {
+			return
+		}
+		// A truncation lets the request run and cuts its answer.
+		tw := &truncatingWriter{header: http.Header{}}
+		s.routeGraph(tw, r)
+		tw.flushHalf(w)
+		return
+	}
+	s.routeGraph(w, r)
+}
+
+func (s *Server) routeGraph(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		writeGraphError(w, r, http.StatusMethodNotAllowed, "BadRequest", "Specified HTTP method is not allowed for the request target.")
+		return
+	}
+	tok, code, msg := s.checkAccessToken(r.Header.Get("Authorization"))
+	if tok == nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="", authorization_uri="%s/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`, s.URL()))
+		writeGraphError(w, r, http.StatusUnauthorized, code, msg)
+		return
+	}
+	c := &graphCall{w: w, r: r, tok: tok, user: s.tenant.me, base: s.URL(), q: r.URL.Query()}
+	if tok.personal {
+		c.user = s.tenant.personal
+	}
+	segs := segments(strings.TrimPrefix(r.URL.Path, "/v1.0"))
+	if len(segs) == 0 {
+		c.fail(http.StatusBadRequest, "BadRequest", "Invalid version.")
+		return
+	}
+	var rest []string
+	switch {
+	case segs[0] == "me":
+		rest = segs[1:]
+	case strings.EqualFold(segs[0], "users") && len(segs) > 1:
+		if segs[1] != c.user.graphID && !strings.EqualFold(segs[1], c.user.upn) {
+			c.fail(http.StatusNotFound, "Request_ResourceNotFound", fmt.Sprintf("Resource '%s' does not exist or one of its queried reference-property objects are not present.", segs[1]))
+			return
+		}
+		rest = segs[2:]
+	default:
+		c.fail(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", segs[0]))
+		return
+	}
+	is := func(i int, name string) bool { return len(rest) > i && strings.EqualFold(rest[i], name) }
+	switch {
+	case len(rest) == 0:
+		s.getMe(c)
+	case is(0, "mailFolders") && len(rest) == 1:
+		s.listFolders(c, "", true)
+	case is(0, "mailFolders") && is(1, "delta") && len(rest) == 2:
+		s.folderDelta(c)
+	case is(0, "mailFolders") && len(rest) == 2:
+		s.getFolder(c, rest[1])
+	case is(0, "mailFolders") && is(2, "childFolders") && len(rest) == 3:
+		s.listFolders(c, rest[1], false)
+	case is(0, "mailFolders") && is(2, "messages") && is(3, "delta") && len(rest) == 4:
+		s.messageDelta(c, rest[1])
+	case is(0, "mailFolders") && is(2, "messages") && len(rest) == 3:
+		s.listMessages(c, rest[1])
+	case is(0, "messages") && len(rest) == 2:
+		s.getMessage(c, rest[1])
+	default:
+		last := rest[len(rest)-1]
+		c.fail(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", last))
+	}
+}
+
+// userObject is the /me resource, as in user-get.1.json.
+func (u identityUser) object() object {
+	var mail any
+	if u.mail != "" {
+		mail = u.mail
+	}
+	phones := []string{}
+	if u.phone != "" {
+		phones = append(phones, u.phone)
+	}
+	opt := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	return object{
+		{"businessPhones", phones},
+		{"displayName", u.name},
+		{"givenName", u.given},
+		{"jobTitle", opt(u.jobTitle)},
+		{"mail", mail},
+		{"mobilePhone", opt(u.mobile)},
+		{"officeLocation", opt(u.office)},
+		{"preferredLanguage", "en-US"},
+		{"surname", u.surname},
+		{"userPrincipalName", u.upn},
+		{"id", u.graphID},
+	}
+}
+
+func (s *Server) getMe(c *graphCall) {
+	if !c.has(scopesUser) {
+		c.fail(http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+		return
+	}
+	full := c.user.object()
+	sel, bad := parseSelect(c.q.Get("$select"), full.keys())
+	if bad != "" {
+		c.fail(http.StatusBadRequest, "Request_BadRequest", fmt.Sprintf("Could not find a property named '%s' on type 'Microsoft.DirectoryServices.User'.", bad))
+		return
+	}
+	ctx := c.base + "/v1.0/$metadata#users/$entity"
+	if sel != nil {
+		ctx = c.base + "/v1.0/$metadata#users(" + strings.Join(sel, ",") + ")/$entity"
+	}
+	out := object{{"@odata.context", ctx}}
+	out = append(out, project(full, sel, "")...)
+	writeGraphJSON(c.w, c.r, http.StatusOK, out)
+}
+
+// parseSelect reads a $select list against the known property names. It
+// returns nil for "everything", and the first unknown name if any.
+func parseSelect(raw string, props []string) (sel []string, bad string) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, ""
+	}
+	for _, p := range strings.Split(raw, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		found := false
+		for _, k := range props {
+			if strings.EqualFold(k, p) {
+				sel = append(sel, k)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, p
+		}
+	}
+	return sel, ""
+}
+
+// project keeps the selected properties (all when sel is nil) in Graph's
+// order; keep names a property that is always returned (id).
+func project(full object, sel []string, keep string) object {
+	if sel == nil {
+		return append(object{}, full...)
+	}
+	want := map[string]bool{keep: true}
+	for _, s := range sel {
+		want[s] = true
+	}
+	var out object
+	for _, f := range full {
+		if want[f.k] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// pageSize reads Prefer: odata.maxpagesize=N; 0 when absent.
+func preferMaxPageSize(r *http.Request) int {
+	for _, h := range r.Header.Values("Prefer") {
+		for _, p := range strings.Split(h, ",") {
+			p = strings.TrimSpace(p)
+			if v, ok := strings.CutPrefix(strings.ToLower(p), "odata.maxpagesize="); ok {
+				if n, err := strconv.Atoi(strings.Trim(v, `"`)); err == nil && n > 0 {
+					return n
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// preferImmutableID says whether the client asked for immutable ids. The
+// simulator's ids never change anyway; the header is acknowledged.
+func preferImmutableID(r *http.Request) bool {
+	for _, h := range r.Header.Values("Prefer") {
+		if strings.Contains(strings.ToLower(strings.ReplaceAll(h, " ", "")), `idtype="immutableid"`) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,324 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+
+	"rapport/backend/model"
+)
+
+// MailPage is one delta page of one mail folder, ready to apply.
+type MailPage struct {
+	StreamID  int64
+	AccountID int64
+	FolderID  string
+	Records   []model.MailRecord
+	Removed   []string
+	NextLink  string
+	DeltaLink string
+}
+
+// ApplyResult says what a page changed, for the UI's data:changed event.
+type ApplyResult struct {
+	Upserted  int
+	Removed   int
+	ClientIDs []int64
+}
+
+// mailAt is the instant a message sits at on a timeline: when it was sent
+// for outgoing mail, when it arrived for incoming mail.
+func mailAt(r model.MailRecord) time.Time {
+	if r.Direction == model.DirectionOut && !r.SentAt.IsZero() {
+		return r.SentAt
+	}
+	if r.ReceivedAt.IsZero() {
+		return r.SentAt
+	}
+	return r.ReceivedAt
+}
+
+// linkMailSQL is the domain rule (DESIGN §4 rule 4) for one message: a
+// participant whose registrable domain belongs to exactly one client links
+// the message to that client. A domain claimed by two clients links neither.
+const linkMailSQL = `
+INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
+SELECT DISTINCT cd.client_id, 'mail', p.account_id, p.message_id, ?
+FROM participants p JOIN client_domains cd ON cd.domain = p.domain
+WHERE p.account_id = ? AND p.message_id = ?
+  AND (SELECT COUNT(*) FROM client_domains c2 WHERE c2.domain = cd.domain) = 1`
+
+// ApplyMailPage writes one page in one transaction together with the
+// stream's checkpoint. Applying the same page twice leaves the same rows.
+// Within a page the last occurrence of an id wins.
+func (s *Store) ApplyMailPage(ctx context.Context, p MailPage) (ApplyResult, error) {
+	var res ApplyResult
+	now := time.Now().UTC()
+	clients := map[int64]bool{}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var round int64
+		var full bool
+		if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full FROM streams WHERE id=?`, p.StreamID).Scan(&round, &full); err != nil {
+			return fmt.Errorf("load stream: %w", err)
+		}
+		upsertMsg, err := tx.PrepareContext(ctx, `
+			INSERT INTO messages(account_id, id, conversation_id, internet_message_id, subject, from_name, from_address,
+				sent_at, received_at, direction, is_read, has_attachments, categories, web_link, change_key, orphaned_at)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL)
+			ON CONFLICT(account_id, id) DO UPDATE SET conversation_id=excluded.conversation_id,
+				internet_message_id=excluded.internet_message_id, subject=excluded.subject, from_name=excluded.from_name,
+				from_address=excluded.from_address, sent_at=excluded.sent_at, received_at=excluded.received_at,
+				direction=excluded.direction, is_read=excluded.is_read, has_attachments=excluded.has_attachments,
+				categories=excluded.categories, web_link=excluded.web_link, change_key=excluded.change_key, orphaned_at=NULL`)
+		if err != nil {
+			return err
+		}
+		defer upsertMsg.Close()
+		delParts, err := tx.PrepareContext(ctx, `DELETE FROM participants WHERE account_id=? AND message_id=?`)
+		if err != nil {
+			return err
+		}
+		defer delParts.Close()
+		insPart, err := tx.PrepareContext(ctx, `INSERT INTO participants(account_id, message_id, ord, role, name, address, domain) VALUES(?,?,?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		defer insPart.Close()
+		insFolder, err := tx.PrepareContext(ctx, `INSERT INTO message_folders(account_id, message_id, folder_id, round_id) VALUES(?,?,?,?)
+			ON CONFLICT DO UPDATE SET round_id=excluded.round_id`)
+		if err != nil {
+			return err
+		}
+		defer insFolder.Close()
+		linkIDs, err := tx.PrepareContext(ctx, `SELECT client_id FROM links WHERE account_id=? AND item_id=? AND kind='mail'`)
+		if err != nil {
+			return err
+		}
+		defer linkIDs.Close()
+		delLinks, err := tx.PrepareContext(ctx, `DELETE FROM links WHERE account_id=? AND item_id=? AND kind='mail'`)
+		if err != nil {
+			return err
+		}
+		defer delLinks.Close()
+		link, err := tx.PrepareContext(ctx, linkMailSQL)
+		if err != nil {
+			return err
+		}
+		defer link.Close()
+
+		collect := func(id string) error {
+			rows, err := linkIDs.QueryContext(ctx, p.AccountID, id)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var c int64
+				if err := rows.Scan(&c); err != nil {
+					return err
+				}
+				clients[c] = true
+			}
+			return rows.Err()
+		}
+
+		for _, r := range p.Records {
+			if err := collect(r.ID); err != nil {
+				return err
+			}
+			_, err := upsertMsg.ExecContext(ctx, p.AccountID, r.ID, r.ConversationID, r.InternetMessageID, r.Subject,
+				r.From.Name, r.From.Address, ms(r.SentAt), ms(r.ReceivedAt), r.Direction, r.IsRead, r.HasAttachments,
+				joinList(r.Categories), r.WebLink, r.ChangeKey)
+			if err != nil {
+				return fmt.Errorf("save message: %w", err)
+			}
+			if _, err := delParts.ExecContext(ctx, p.AccountID, r.ID); err != nil {
+				return err
+			}
+			for i, pt := range r.Participants {
+				if _, err := insPart.ExecContext(ctx, p.AccountID, r.ID, i, pt.Role, pt.Name, pt.Address, pt.Domain); err != nil {
+					return fmt.Errorf("save participant: %w", err)
+				}
+			}
+			if _, err := insFolder.ExecContext(ctx, p.AccountID, r.ID, p.FolderID, round); err != nil {
+				return err
+			}
+			if _, err := delLinks.ExecContext(ctx, p.AccountID, r.ID); err != nil {
+				return err
+			}
+			if _, err := link.ExecContext(ctx, ms(mailAt(r)), p.AccountID, r.ID); err != nil {
+				return err
+			}
+			if err := collect(r.ID); err != nil {
+				return err
+			}
+			res.Upserted++
+		}
+		for _, id := range p.Removed {
+			n, err := removeFromFolder(ctx, tx, p.AccountID, id, p.FolderID, now)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				if err := collect(id); err != nil {
+					return err
+				}
+			}
+			res.Removed += n
+		}
+		if p.DeltaLink != "" && full {
+			// A full round reports every message the folder holds: what it
+			// did not report is gone from this folder.
+			if err := sweepFolder(ctx, tx, p.AccountID, p.FolderID, round, now); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE streams SET round_full=0 WHERE id=?`, p.StreamID); err != nil {
+				return err
+			}
+		}
+		return saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, now)
+	})
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	for c := range clients {
+		res.ClientIDs = append(res.ClientIDs, c)
+	}
+	sort.Slice(res.ClientIDs, func(i, j int) bool { return res.ClientIDs[i] < res.ClientIDs[j] })
+	return res, nil
+}
+
+// removeFromFolder drops one folder's claim on a message. When no synced
+// folder holds it any more the message is marked orphaned, not deleted: a
+// move may deliver its addition in another folder later in this pass.
+func removeFromFolder(ctx context.Context, tx *sql.Tx, accountID int64, id, folder string, now time.Time) (int, error) {
+	r, err := tx.ExecContext(ctx, `DELETE FROM message_folders WHERE account_id=? AND message_id=? AND folder_id=?`, accountID, id, folder)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := r.RowsAffected()
+	if n == 0 {
+		return 0, nil
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE messages SET orphaned_at=? WHERE account_id=? AND id=? AND orphaned_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM message_folders WHERE account_id=? AND message_id=?)`, ms(now), accountID, id, accountID, id)
+	return int(n), err
+}
+
+func sweepFolder(ctx context.Context, tx *sql.Tx, accountID int64, folder string, round int64, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT message_id FROM message_folders WHERE account_id=? AND folder_id=? AND round_id<?`, accountID, folder, round)
+	if err != nil {
+		return err
+	}
+	var stale []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		stale = append(stale, id)
+	}
+	rows.Close()
+	for _, id := range stale {
+		if _, err := removeFromFolder(ctx, tx, accountID, id, folder, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BeginRound prepares a stream for a round. Starting without a stored link
+// is a full round: it gets a new round id so the end of the round can tell
+// which rows were not reported.
+func (s *Store) BeginRound(ctx context.Context, streamID int64) (model.Stream, error) {
+	_, err := s.db.ExecContext(ctx, `UPDATE streams SET round_id=round_id+1, round_full=1
+		WHERE id=? AND next_link='' AND delta_link=''`, streamID)
+	if err != nil {
+		return model.Stream{}, err
+	}
+	return s.Stream(ctx, streamID)
+}
+
+// PurgeOrphans deletes messages that no synced folder has held since before
+// the given instant — the start of a pass over every folder of the account,
+// so a move's addition had its chance to arrive. Returns the clients whose
+// timelines lost items.
+func (s *Store) PurgeOrphans(ctx context.Context, accountID int64, before time.Time) ([]int64, error) {
+	var ids []int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT l.client_id FROM messages m JOIN links l ON l.account_id=m.account_id AND l.item_id=m.id AND l.kind='mail'
+			WHERE m.account_id=? AND m.orphaned_at IS NOT NULL AND m.orphaned_at < ?`, accountID, ms(before))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c int64
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, c)
+		}
+		rows.Close()
+		if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE kind='mail' AND account_id=? AND item_id IN
+			(SELECT id FROM messages WHERE account_id=? AND orphaned_at IS NOT NULL AND orphaned_at < ?)`, accountID, accountID, ms(before)); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM messages WHERE account_id=? AND orphaned_at IS NOT NULL AND orphaned_at < ?`, accountID, ms(before))
+		return err
+	})
+	return ids, err
+}
+
+// MessageIDs lists the ids of every stored (non-orphaned) message of an
+// account, for convergence checks.
+func (s *Store) MessageIDs(ctx context.Context, accountID int64) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM messages WHERE account_id=? ORDER BY id`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Message loads one stored message with its participants.
+func (s *Store) Message(ctx context.Context, accountID int64, id string) (model.MailRecord, error) {
+	var r model.MailRecord
+	var sent, recv int64
+	var cats string
+	err := s.db.QueryRowContext(ctx, `SELECT id, conversation_id, internet_message_id, subject, from_name, from_address,
+		sent_at, received_at, direction, is_read, has_attachments, categories, web_link, change_key
+		FROM messages WHERE account_id=? AND id=?`, accountID, id).Scan(&r.ID, &r.ConversationID, &r.InternetMessageID,
+		&r.Subject, &r.From.Name, &r.From.Address, &sent, &recv, &r.Direction, &r.IsRead, &r.HasAttachments, &cats, &r.WebLink, &r.ChangeKey)
+	if err == sql.ErrNoRows {
+		return r, model.ErrNotFound
+	}
+	if err != nil {
+		return r, err
+	}
+	r.SentAt, r.ReceivedAt, r.Categories = fromMS(sent), fromMS(recv), splitList(cats)
+	rows, err := s.db.QueryContext(ctx, `SELECT role, name, address, domain FROM participants WHERE account_id=? AND message_id=? ORDER BY ord`, accountID, id)
+	if err != nil {
+		return r, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p model.Participant
+		if err := rows.Scan(&p.Role, &p.Name, &p.Address, &p.Domain); err != nil {
+			return r, err
+		}
+		r.Participants = append(r.Participants, p)
+	}
+	return r, rows.Err()
+}

@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"rapport/backend/model"
+)
+
+// ErrBadCursor is returned for a timeline cursor this version did not issue.
+var ErrBadCursor = errors.New("invalid timeline cursor")
+
+// Timeline returns up to limit items of a client's timeline, newest first,
+// starting after cursor ("" for the first page). It is a keyset scan of the
+// links_timeline index, so every page costs the same however deep it is.
+func (s *Store) Timeline(ctx context.Context, clientID int64, cursor string, limit int) (model.TimelinePage, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	at, acct, item := int64(1<<62), int64(1<<62), ""
+	if cursor != "" {
+		var err error
+		if at, acct, item, err = decodeCursor(cursor); err != nil {
+			return model.TimelinePage{}, err
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT l.kind, l.at, l.account_id, l.item_id, m.direction, m.subject, m.from_name, m.from_address, m.web_link,
+		       (SELECT COALESCE(NULLIF(p.name, ''), p.address) FROM participants p
+		         JOIN client_domains cd ON cd.domain = p.domain AND cd.client_id = l.client_id
+		         WHERE p.account_id = m.account_id AND p.message_id = m.id AND p.role <> 'from'
+		         ORDER BY p.ord LIMIT 1)
+		FROM links l
+		LEFT JOIN messages m ON l.kind = 'mail' AND m.account_id = l.account_id AND m.id = l.item_id
+		WHERE l.client_id = ? AND (l.at, l.account_id, l.item_id) < (?, ?, ?)
+		ORDER BY l.at DESC, l.account_id DESC, l.item_id DESC
+		LIMIT ?`, clientID, at, acct, item, limit+1)
+	if err != nil {
+		return model.TimelinePage{}, err
+	}
+	defer rows.Close()
+	page := model.TimelinePage{Items: []model.TimelineItem{}}
+	var lastAt, lastAcct int64
+	var lastItem string
+	for rows.Next() {
+		if len(page.Items) == limit {
+			page.Cursor = encodeCursor(lastAt, lastAcct, lastItem)
+			break
+		}
+		var it model.TimelineItem
+		var atMS, accountID int64
+		var dir, subject, fromName, fromAddr, web, toName *string
+		if err := rows.Scan(&it.Kind, &atMS, &accountID, &it.ItemID, &dir, &subject, &fromName, &fromAddr, &web, &toName); err != nil {
+			return page, err
+		}
+		it.At = fromMS(atMS)
+		it.Title = deref(subject)
+		it.WebLink = deref(web)
+		it.Direction = deref(dir)
+		if it.Direction == model.DirectionOut {
+			it.Counterpart = deref(toName)
+		} else {
+			it.Counterpart = firstNonEmpty(deref(fromName), deref(fromAddr))
+		}
+		page.Items = append(page.Items, it)
+		lastAt, lastAcct, lastItem = atMS, accountID, it.ItemID
+	}
+	return page, rows.Err()
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func encodeCursor(at, acct int64, item string) string {
+	raw := strconv.FormatInt(at, 10) + "|" + strconv.FormatInt(acct, 10) + "|" + item
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+func decodeCursor(c string) (int64, int64, string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, 0, "", ErrBadCursor
+	}
+	parts := strings.SplitN(string(raw), "|", 3)
+	if len(parts) != 3 {
+		return 0, 0, "", ErrBadCursor
+	}
+	at, err1 := strconv.ParseInt(parts[0], 10, 64)
+	acct, err2 := strconv.ParseInt(parts[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, "", fmt.Errorf("%w", ErrBadCursor)
+	}
+	return at, acct, parts[2], nil
+}
+
+// sortClients orders the client list: most recent contact first, clients
+// with no activity last, then by name.
+func sortClients(cs []model.ClientSummary) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		a, b := cs[i].LastContact, cs[j].LastContact
+		switch {
+		case a != nil && b != nil && !a.Equal(*b):
+			return a.After(*b)
+		case (a == nil) != (b == nil):
+			return a != nil
+		}
+		return strings.ToLower(cs[i].Name) < strings.ToLower(cs[j].Name)
+	})
+}

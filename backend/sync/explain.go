@@ -1,0 +1,32 @@
+package sync
+
+import (
+	"context"
+	"errors"
+
+	"rapport/backend/model"
+)
+
+// Explain turns a stream failure into the one sentence the status screen
+// shows, with the action that fixes it. Raw Graph codes never reach users.
+func Explain(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, model.ErrSignInRequired):
+		return "Rapport must sign in again: run `rapport account reauth` or use Sign in again in the app."
+	case errors.Is(err, model.ErrConsentRequired):
+		return "Your administrator must approve Rapport before it can read this data."
+	case errors.Is(err, model.ErrAccessDenied):
+		return "Rapport is not allowed to read this data: re-authorize the account to grant the permission."
+	case errors.Is(err, model.ErrThrottled):
+		return "Microsoft 365 is throttling requests; Rapport will retry shortly."
+	case errors.Is(err, model.ErrOffline):
+		return "Offline: Microsoft 365 cannot be reached. Rapport will retry when the network is back."
+	case errors.Is(err, model.ErrNotFound):
+		return "This folder no longer exists in the mailbox."
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "Sync was interrupted; it resumes where it stopped."
+	}
+	return "Sync failed unexpectedly; Rapport will retry. (" + err.Error() + ")"
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import Timeline from './Timeline.svelte';
+import type { TimelineItem } from './types';
+
+const now = new Date(2024, 2, 14, 15, 30); // local time
+const at = (...a: [number, number, number, number, number]) => new Date(...a).toISOString();
+
+const items: TimelineItem[] = [
+  { kind: 'meeting', at: at(2024, 2, 18, 10, 0), counterpart: 'Alice Moreau', title: 'Steering committee', itemId: 'e1', webLink: 'https://outlook.office.com/calendar/item/e1' },
+  { kind: 'mail', direction: 'in', at: at(2024, 2, 14, 14, 2), counterpart: 'Alice Moreau', title: 'Q3 plan — budget question', itemId: 'm1', webLink: 'https://outlook.office.com/mail/m1' },
+  { kind: 'file', at: at(2024, 2, 14, 11, 40), counterpart: 'Bruno Keller', title: 'SOW.pdf', itemId: 'f1', webLink: 'https://contoso.sharepoint.com/SOW.pdf' },
+  { kind: 'mail', direction: 'out', at: at(2024, 2, 13, 16, 0), counterpart: 'Chen Wei', title: 'Re: SOW', itemId: 'm2', webLink: 'http://insecure.example/m2' },
+  { kind: 'mail', direction: 'in', at: at(2024, 2, 1, 9, 0), counterpart: 'Dana', title: 'Hello', itemId: 'm3', webLink: 'javascript:alert(1)' },
+];
+
+describe('Timeline', () => {
+  it('renders rows grouped by day, newest first, scheduled items under Upcoming', () => {
+    const { container } = render(Timeline, { items, now, onopenlink: () => {} });
+    const headings = [...container.querySelectorAll('h3')].map((h) => h.textContent?.replace(',', ''));
+    expect(headings).toEqual(['Upcoming', 'Today', 'Yesterday', expect.stringMatching(/1/)]);
+    const rows = screen.getAllByTestId('timeline-row');
+    expect(rows).toHaveLength(5);
+    expect(rows.map((r) => r.dataset.kind)).toEqual(['meeting', 'mail', 'file', 'mail', 'mail']);
+    // the Today section holds exactly its two rows
+    const today = container.querySelectorAll('section')[1];
+    expect(today.querySelectorAll('[data-testid="timeline-row"]')).toHaveLength(2);
+  });
+
+  it('shows counterpart, title, direction for mail and a local time', () => {
+    render(Timeline, { items, now, onopenlink: () => {} });
+    const row = screen.getAllByTestId('timeline-row')[1];
+    expect(row.textContent).toContain('Alice Moreau');
+    expect(row.textContent).toContain('Q3 plan — budget question');
+    expect(row.querySelector('.badge')?.textContent).toBe('in');
+    expect(row.querySelector('time')?.getAttribute('datetime')).toBe(items[1].at);
+    expect(row.querySelector('time')?.textContent).toMatch(/\d{1,2}:02/);
+    // no direction badge on files and meetings
+    expect(screen.getAllByTestId('timeline-row')[2].querySelector('.badge')).toBeNull();
+  });
+
+  it('opens https links through the callback and makes other links inert', async () => {
+    const onopenlink = vi.fn();
+    render(Timeline, { items, now, onopenlink });
+    const rows = screen.getAllByTestId('timeline-row');
+    await fireEvent.click(rows[1].querySelector('button')!);
+    expect(onopenlink).toHaveBeenCalledWith('https://outlook.office.com/mail/m1');
+    // http and javascript: links get no button and no anchor at all
+    for (const r of [rows[3], rows[4]]) {
+      expect(r.querySelector('button')).toBeNull();
+      expect(r.querySelector('a')).toBeNull();
+      await fireEvent.click(r.querySelector('.row')!);
+    }
+    expect(onopenlink).toHaveBeenCalledTimes(1);
+  });
+
+  it('moves between rows with j/k', async () => {
+    const { container } = render(Timeline, { items, now, onopenlink: () => {} });
+    const rows = [...container.querySelectorAll<HTMLElement>('.row')];
+    rows[0].focus();
+    await fireEvent.keyDown(rows[0], { key: 'j' });
+    expect(document.activeElement).toBe(rows[1]);
+    await fireEvent.keyDown(rows[1], { key: 'ArrowDown' });
+    await fireEvent.keyDown(rows[2], { key: 'j' });
+    expect(document.activeElement).toBe(rows[3]);
+    await fireEvent.keyDown(rows[3], { key: 'k' });
+    expect(document.activeElement).toBe(rows[2]);
+  });
+
+  it('renders an HTML subject as literal text (no element is created)', () => {
+    const evil = '<img src=x onerror=alert(1)>';
+    const xss: TimelineItem[] = [
+      { kind: 'mail', direction: 'in', at: at(2024, 2, 14, 9, 0), counterpart: '<b>Mallory</b>', title: evil, itemId: 'x1', webLink: 'https://outlook.office.com/x1' },
+    ];
+    const { container } = render(Timeline, { items: xss, now, onopenlink: () => {} });
+    expect(container.querySelector('img')).toBeNull();
+    expect(container.querySelector('b')).toBeNull();
+    const row = screen.getByTestId('timeline-row');
+    expect(row.querySelector('.what')?.textContent).toBe(evil);
+    expect(row.textContent).toContain('<b>Mallory</b>');
+    expect(screen.getByText(evil)).toBeTruthy();
+  });
+});

@@ -1,0 +1,258 @@
+// The only module that talks to the backend.
+//
+// Two transports with the same methods:
+//  * inside the Wails window, the bound Go methods (window.go.app.App.*) and the
+//    Wails runtime's events (window.runtime.EventsOn);
+//  * in a browser opened by `rapport serve`, the loopback bridge:
+//    POST /api/call/<Method> with the X-Rapport-Token header and a JSON array of
+//    arguments, and Server-Sent Events from /api/events?token=...
+//
+// Every failure reaches the UI as an Error whose message is one sentence meant
+// for the user.
+
+import type {
+  Backend,
+  ClientSummary,
+  EventMap,
+  EventName,
+  Status,
+  TimelinePage,
+} from './types';
+
+type WailsApp = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+interface WailsRuntime {
+  EventsOn(name: string, cb: (...data: unknown[]) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    go?: { app?: { App?: WailsApp } };
+    runtime?: WailsRuntime;
+  }
+}
+
+export const TOKEN_KEY = 'rapport.token';
+export const TOKEN_HEADER = 'X-Rapport-Token';
+
+export const MSG_BAD_TOKEN =
+  "This page's access token is missing or wrong. Open the link that `rapport serve` printed.";
+export const MSG_UNREACHABLE =
+  'Rapport is not answering. Check that `rapport serve` is still running, then reload this page.';
+
+const EVENT_NAMES: EventName[] = ['data:changed', 'sync:progress'];
+
+/** True inside the Wails window (the Go methods are bound on window.go). */
+export function inWails(): boolean {
+  return typeof window !== 'undefined' && typeof window.go?.app?.App !== 'undefined';
+}
+
+let token: string | null | undefined; // undefined = not read yet
+
+/**
+ * The bridge's access token. Read once from `?token=` (then kept in
+ * sessionStorage and removed from the address bar, so it does not end up in
+ * bookmarks, screenshots or the history), or from sessionStorage on reload.
+ */
+export function bridgeToken(): string | null {
+  if (token !== undefined) return token;
+  token = null;
+  try {
+    const url = new URL(window.location.href);
+    const fromUrl = url.searchParams.get('token');
+    if (fromUrl) {
+      token = fromUrl;
+      try {
+        window.sessionStorage.setItem(TOKEN_KEY, fromUrl);
+      } catch {
+        /* storage disabled: keep it in memory for this page's life */
+      }
+      url.searchParams.delete('token');
+      const rest = url.searchParams.toString();
+      window.history.replaceState(window.history.state, '', url.pathname + (rest ? '?' + rest : '') + url.hash);
+    } else {
+      token = window.sessionStorage.getItem(TOKEN_KEY);
+    }
+  } catch {
+    /* no location/sessionStorage: no token */
+  }
+  return token;
+}
+
+function asError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  if (typeof err === 'string' && err.trim()) return new Error(err.trim());
+  if (err && typeof err === 'object' && 'error' in err && typeof (err as { error: unknown }).error === 'string') {
+    return new Error((err as { error: string }).error);
+  }
+  return new Error('Something went wrong in Rapport. Try again; if it keeps happening, restart the app.');
+}
+
+async function callWails<T>(method: string, args: unknown[]): Promise<T> {
+  const fn = window.go?.app?.App?.[method];
+  if (typeof fn !== 'function') {
+    throw new Error(`This version of Rapport has no “${method}” function. Update the app.`);
+  }
+  try {
+    return (await fn(...args)) as T;
+  } catch (err) {
+    // Wails rejects with the Go error's text (a string).
+    throw asError(err);
+  }
+}
+
+async function callBridge<T>(method: string, args: unknown[]): Promise<T> {
+  const t = bridgeToken();
+  if (!t) throw new Error(MSG_BAD_TOKEN);
+  let res: Response;
+  try {
+    res = await fetch('/api/call/' + encodeURIComponent(method), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', [TOKEN_HEADER]: t },
+      body: JSON.stringify(args),
+      cache: 'no-store',
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new Error(MSG_UNREACHABLE);
+  }
+  if (res.status === 401 || res.status === 403) throw new Error(MSG_BAD_TOKEN);
+  const text = await res.text();
+  if (!res.ok) {
+    let message = '';
+    try {
+      const body = JSON.parse(text) as { error?: unknown };
+      if (typeof body?.error === 'string') message = body.error.trim();
+    } catch {
+      /* not JSON */
+    }
+    throw new Error(message || `Rapport could not do that (HTTP ${res.status}). Try again.`);
+  }
+  if (text === '' || res.status === 204) return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error('Rapport sent an answer this page cannot read. Reload the page.');
+  }
+}
+
+/** Calls one method of the Go façade through whichever transport is present. */
+export function call<T>(method: keyof Backend, ...args: unknown[]): Promise<T> {
+  return inWails() ? callWails<T>(method, args) : callBridge<T>(method, args);
+}
+
+export const api: Backend = {
+  Clients: async () => (await call<ClientSummary[] | null>('Clients')) ?? [],
+  Timeline: async (clientId, cursor, limit) => {
+    const page = await call<TimelinePage | null>('Timeline', clientId, cursor, limit);
+    return { items: page?.items ?? [], cursor: page?.cursor ?? '' };
+  },
+  SyncNow: async () => {
+    await call<void>('SyncNow');
+  },
+  Status: async () => {
+    const s = await call<Status | null>('Status');
+    return {
+      accounts: s?.accounts ?? [],
+      syncing: !!s?.syncing,
+      demo: !!s?.demo,
+      lastSync: s?.lastSync ?? null,
+    };
+  },
+  OpenURL: async (url) => {
+    // The backend checks again; the UI never asks for anything but https.
+    if (!isHttpsURL(url)) throw new Error('Rapport only opens secure (https) links.');
+    await call<void>('OpenURL', url);
+  },
+};
+
+export function isHttpsURL(url: string | undefined | null): url is string {
+  if (!url) return false;
+  try {
+    return new URL(url).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+// ---- events -------------------------------------------------------------
+
+type Listener = (data: unknown) => void;
+
+const listeners = new Map<string, Set<Listener>>();
+let source: EventSource | null = null;
+let hadError = false;
+
+function dispatch(name: string, data: unknown) {
+  for (const cb of [...(listeners.get(name) ?? [])]) {
+    try {
+      cb(data);
+    } catch (err) {
+      console.error('rapport: event listener failed', name, err);
+    }
+  }
+}
+
+function parse(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function ensureEventSource() {
+  if (source || typeof EventSource === 'undefined') return;
+  const t = bridgeToken();
+  if (!t) return;
+  source = new EventSource('/api/events?token=' + encodeURIComponent(t));
+  for (const name of EVENT_NAMES) {
+    source.addEventListener(name, (ev) => dispatch(name, parse((ev as MessageEvent).data)));
+  }
+  source.addEventListener('error', () => {
+    hadError = true;
+  });
+  source.addEventListener('open', () => {
+    // After a dropped connection, events may have been missed: tell the UI to
+    // refresh everything (an empty clientIds list means "all").
+    if (hadError) {
+      hadError = false;
+      dispatch('data:changed', { kinds: [], clientIds: [] });
+    }
+  });
+}
+
+/**
+ * Subscribes to a backend event. Returns the function that unsubscribes.
+ * Payloads are passed as the backend sent them (already parsed from JSON).
+ */
+export function on<K extends EventName>(name: K, cb: (data: EventMap[K]) => void): () => void {
+  if (inWails()) {
+    const off = window.runtime?.EventsOn(name, (...data: unknown[]) => cb(parse(data[0]) as EventMap[K]));
+    return typeof off === 'function' ? off : () => {};
+  }
+  let set = listeners.get(name);
+  if (!set) listeners.set(name, (set = new Set()));
+  const listener = cb as Listener;
+  set.add(listener);
+  ensureEventSource();
+  return () => {
+    set!.delete(listener);
+    const any = [...listeners.values()].some((s) => s.size > 0);
+    if (!any && source) {
+      source.close();
+      source = null;
+      hadError = false;
+    }
+  };
+}
+
+/** Forgets the cached token and closes the event stream (tests only). */
+export function _resetForTests() {
+  token = undefined;
+  listeners.clear();
+  source?.close();
+  source = null;
+  hadError = false;
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs Rapport's test suites and prints one summary. With an argument, runs
+# only that suite: go | vitest | e2e | desktop.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$(go env GOPATH)/bin:$PATH"
+LOG=$(mktemp -d)
+trap 'rm -rf "$LOG"' EXIT
+declare -A PASS FAIL STATUS
+ORDER=()
+
+record() { # suite passed failed exit-code
+  ORDER+=("$1"); PASS[$1]=$2; FAIL[$1]=$3
+  if [ "$4" -ne 0 ] && [ "$3" -eq 0 ]; then FAIL[$1]=1; fi
+  STATUS[$1]=$4
+}
+
+suite_go() {
+  echo "== go: vet + tests (real SQLite, real MSAL against graphsim, Secret Service under dbus)"
+  go vet -tags sqlite_fts5 ./... || { record go 0 1 1; return; }
+  # Tests that touch the keychain need a session bus and an unlocked keyring.
+  export HOME_FOR_KEYRING=$(mktemp -d)
+  dbus-run-session -- bash -c '
+    export HOME="$HOME_FOR_KEYRING" XDG_DATA_HOME="$HOME_FOR_KEYRING/.local/share"
+    echo -n rapport-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+    go test -tags sqlite_fts5 -count=1 -v ./... 2>&1' | tee "$LOG/go.txt" | grep -E '^(ok|FAIL|---|panic|\s+--- FAIL)|_test.go:[0-9]+' 
+  local rc=${PIPESTATUS[0]}
+  record go "$(grep -cE '^\s*--- PASS' "$LOG/go.txt")" "$(grep -cE '^\s*--- FAIL' "$LOG/go.txt")" "$rc"
+}
+
+suite_vitest() {
+  echo "== vitest: frontend units and components"
+  (cd frontend && npx vitest run 2>&1) | tee "$LOG/vitest.txt" | tail -n 15
+  local rc=${PIPESTATUS[0]}
+  local line; line=$(grep -E '^\s*Tests\s' "$LOG/vitest.txt" | tail -1)
+  local p f
+  p=$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$line"); f=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$line")
+  record vitest "${p:-0}" "${f:-0}" "$rc"
+}
+
+suite_e2e() {
+  echo "== e2e: Playwright (Debian Chromium) against rapport serve --demo"
+  (cd frontend && RAPPORT_BIN="$PWD/../build/bin/rapport" node --test e2e/ 2>&1) | tee "$LOG/e2e.txt" | grep -E '^(# |not ok|ok )'
+  local rc=${PIPESTATUS[0]}
+  record e2e "$(sed -nE 's/^# pass ([0-9]+)/\1/p' "$LOG/e2e.txt" | tail -1)" "$(sed -nE 's/^# fail ([0-9]+)/\1/p' "$LOG/e2e.txt" | tail -1)" "$rc"
+}
+
+suite_desktop() {
+  echo "== desktop: the real Wails window under Xvfb"
+  bash scripts/desktop-smoke.sh 2>&1 | tee "$LOG/desktop.txt"
+  local rc=${PIPESTATUS[0]}
+  if [ "$rc" -eq 0 ]; then record desktop 1 0 0; else record desktop 0 1 "$rc"; fi
+}
+
+if [ $# -gt 0 ]; then suites=("$@"); else suites=(go vitest e2e desktop); fi
+for s in "${suites[@]}"; do "suite_$s"; done
+
+echo
+echo "== summary"
+total_p=0; total_f=0; rc=0
+for s in "${ORDER[@]}"; do
+  p=${PASS[$s]:-0}; f=${FAIL[$s]:-0}
+  printf '  %-8s %4d passed, %d failed\n' "$s" "$p" "$f"
+  total_p=$((total_p + p)); total_f=$((total_f + f))
+  [ "${STATUS[$s]}" -ne 0 ] && rc=1
+done
+echo "total: $total_p passed, $total_f failed"
+exit $rc
