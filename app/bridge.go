@@ -58,7 +58,7 @@ func (a *App) Serve(addr string, assets fs.FS) (*Bridge, error) {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "unknown API call")
 	})
-	mux.HandleFunc("GET /", b.static)
+	mux.HandleFunc("/", b.static)
 	b.srv = &http.Server{Handler: b.checkHost(mux), ReadHeaderTimeout: 10 * time.Second}
 	go b.srv.Serve(ln)
 	return b, nil
@@ -184,6 +184,10 @@ func (b *Bridge) events(w http.ResponseWriter, r *http.Request) {
 
 // static serves the built frontend.
 func (b *Bridge) static(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+		return
+	}
 	if b.assets == nil {
 		http.Error(w, "the UI was not built into this binary", http.StatusNotFound)
 		return

@@ -30,7 +30,7 @@ suite_go() {
 
 suite_vitest() {
   echo "== vitest: frontend units and components"
-  (cd frontend && npx vitest run 2>&1) | tee "$LOG/vitest.txt" | tail -n 15
+  (cd frontend && NO_COLOR=1 FORCE_COLOR=0 npx vitest run 2>&1) | sed -E 's/\x1b\[[0-9;]*m//g' | tee "$LOG/vitest.txt" | tail -n 15
   local rc=${PIPESTATUS[0]}
   local line; line=$(grep -E '^\s*Tests\s' "$LOG/vitest.txt" | tail -1)
   local p f

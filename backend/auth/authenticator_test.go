@@ -338,3 +338,30 @@ func TestTokenUnknownAccount(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestTokenConcurrent(t *testing.T) {
+	// The sync engine asks from several streams at once, some forcing a
+	// refresh after a 401 while others read the cache.
+	s := startSim(t)
+	a := newTestAuth(t, s, filepath.Join(t.TempDir(), "tokens.json"), s.Browse)
+	res := signIn(t, a, MailScopes)
+	ctx := context.Background()
+	errs := make(chan error, 16)
+	for i := range 16 {
+		go func() {
+			tok, err := a.Token(ctx, res.HomeAccountID, i%4 == 0)
+			if err == nil && tok == "" {
+				err = errors.New("empty token")
+			}
+			errs <- err
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if ids, _ := a.Accounts(ctx); len(ids) != 1 {
+		t.Errorf("Accounts = %v", ids)
+	}
+}

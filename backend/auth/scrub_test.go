@@ -7,9 +7,9 @@ import (
 
 func TestScrub(t *testing.T) {
 	cases := []struct {
-		in       string
-		gone     []string // must not survive
-		keep     []string // must survive
+		in   string
+		gone []string // must not survive
+		keep []string // must survive
 	}{
 		{`{"token_type":"Bearer","access_token":"` + fakeJWT + `","refresh_token":"` + fakeRT + `","expires_in":3599}`,
 			[]string{fakeJWT, fakeRT, "eyJ"}, []string{`"token_type":"Bearer"`, `"expires_in":3599`, `"access_token":"[REDACTED]"`}},

@@ -207,7 +207,9 @@ func grantedScopes(data []byte, homeAccountID string) []string {
 			continue
 		}
 		at, _ := strconv.ParseInt(strings.Trim(string(e.CachedAt), `"`), 10, 64)
-		if at > bestAt {
+		// Same second (a sign-in right after another): the wider grant is
+		// the later one, since consent only grows within a sign-in session.
+		if at > bestAt || (at == bestAt && len(strings.Fields(e.Target)) > len(strings.Fields(best.Target))) {
 			best, bestAt = e, at
 		}
 	}

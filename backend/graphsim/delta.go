@@ -150,11 +150,15 @@ func (spec roundSpec) matches(m *message) bool {
 	return !m.Received.Before(spec.after)
 }
 
-// startRound snapshots a round of f's changes after seq since (0 = all).
-// Callers hold s.mu.
+// fullRound is startRound's "since" for a first round: everything, not
+// changes (seq 0 is a valid point: the seeded mailbox before any change).
+const fullRound = -1
+
+// startRound snapshots a round of f's changes after seq since, or all of
+// its messages for fullRound. Callers hold s.mu.
 func (s *Server) startRound(f *folder, spec roundSpec, since int64) *round {
 	rd := &round{spec: spec, upto: s.mb.seq}
-	if since == 0 {
+	if since == fullRound {
 		if spec.changeType == "" || spec.changeType == "created" {
 			for _, m := range s.mb.members(f) {
 				if spec.matches(m) {
@@ -249,7 +253,7 @@ func (s *Server) messageDelta(c *graphCall, ref string) {
 		rd = s.startRound(f, st.spec, st.since)
 	default:
 		spec.folderID = f.ID
-		rd = s.startRound(f, spec, 0)
+		rd = s.startRound(f, spec, fullRound)
 	}
 	end := min(offset+size, len(rd.items))
 	values := []object{}

@@ -105,15 +105,22 @@ func writeGraphJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 // graphError writes Graph's error shape:
 // {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}.
 func writeGraphError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	writeGraphErrorInner(w, r, status, code, message, nil)
+}
+
+// writeGraphErrorInner adds service-specific innerError properties, as the
+// throttling answer's code/status/message.
+func writeGraphErrorInner(w http.ResponseWriter, r *http.Request, status int, code, message string, inner object) {
 	reqID, clientID := graphHeaders(w, r)
+	inner = append(append(object{}, inner...),
+		field{"date", time.Now().UTC().Format("2006-01-02T15:04:05")},
+		field{"request-id", reqID},
+		field{"client-request-id", clientID},
+	)
 	body := object{{"error", object{
 		{"code", code},
 		{"message", message},
-		{"innerError", object{
-			{"date", time.Now().UTC().Format("2006-01-02T15:04:05")},
-			{"request-id", reqID},
-			{"client-request-id", clientID},
-		}},
+		{"innerError", inner},
 	}}}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

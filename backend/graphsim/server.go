@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"rapport/backend/model"
@@ -86,11 +87,10 @@ type Server struct {
 	issued   []string
 	live     *rand.Rand // ids and change keys for live changes, seeded
 
-	cert    tls.Certificate
 	certPEM []byte
-	ln      net.Listener
 	srv     *http.Server
-	url     string
+	url     atomic.Value // string; read by handlers that may hold mu
+	client  *http.Client
 }
 
 // New builds the tenant for opts. It does not listen yet: see Start.
@@ -134,7 +134,10 @@ func New(opts Options) (*Server, error) {
 // Start listens on addr (e.g. "127.0.0.1:0") with TLS, using a self-signed
 // certificate generated now for 127.0.0.1, ::1 and localhost.
 func (s *Server) Start(addr string) error {
-	if s.srv != nil {
+	s.mu.Lock()
+	started := s.srv != nil
+	s.mu.Unlock()
+	if started {
 		return errors.New("graphsim: already started")
 	}
 	cert, certPEM, err := newSelfSignedCert()
@@ -157,18 +160,17 @@ func (s *Server) Start(addr string) error {
 		ErrorLog:          quietLog(),
 	}
 	s.mu.Lock()
-	s.cert, s.certPEM, s.ln, s.srv = cert, certPEM, ln, srv
-	s.url = fmt.Sprintf("https://%s:%d", host, port)
+	s.certPEM, s.srv = certPEM, srv
 	s.mu.Unlock()
+	s.url.Store(fmt.Sprintf("https://%s:%d", host, port))
 	go func() { _ = srv.ServeTLS(ln, "", "") }()
 	return nil
 }
 
 // URL is the base URL, "https://127.0.0.1:PORT"; empty before Start.
 func (s *Server) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.url
+	u, _ := s.url.Load().(string)
+	return u
 }
 
 // AuthorityURL is the MSAL authority for work and school accounts.
@@ -180,12 +182,17 @@ func (s *Server) GraphURL() string { return s.URL() + "/v1.0" }
 // Close stops listening and drops open connections.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	srv := s.srv
+	srv, client := s.srv, s.client
 	s.mu.Unlock()
 	if srv == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	if client != nil {
+		client.CloseIdleConnections()
+	}
+	// Give in-flight answers a moment, then cut: HTTP/2 connections from
+	// other clients would otherwise hold Shutdown for a second or more.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil {
 		return srv.Close()

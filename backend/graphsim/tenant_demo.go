@@ -69,22 +69,22 @@ var demoClients = []clientSpec{
 	{
 		name: "Northwind Traders", domains: []string{"northwindtraders.com"}, threads: 12, silentDays: 38, speed: 1.3, inbound: "inbox",
 		contacts: []person{{"Nancy Davolio", "nancy.davolio@northwindtraders.com"}, {"Andrew Fuller", "andrew.fuller@northwindtraders.com"}, {"Janet Leverling", "janet.leverling@northwindtraders.com"}},
-		topics: []string{"Supply chain review — findings", "Warehouse KPIs", "Final report v3", "Follow-up on the interviews", "Project close-out"},
+		topics:   []string{"Supply chain review — findings", "Warehouse KPIs", "Final report v3", "Follow-up on the interviews", "Project close-out"},
 	},
 	{
 		name: "Tailspin Toys", domains: []string{"tailspintoys.com"}, threads: 10, silentDays: 4, speed: 1.0, inbound: "inbox",
 		contacts: []person{{"Elliot Hyde", "elliot-hyde@tailspintoys.com"}, {"Grady Archie", "grady.archie@tailspintoys.com"}},
-		topics: []string{"Holiday campaign analytics", "E-commerce funnel questions", "SOW for Q4", "Data sharing agreement", "Follow-up from Tuesday"},
+		topics:   []string{"Holiday campaign analytics", "E-commerce funnel questions", "SOW for Q4", "Data sharing agreement", "Follow-up from Tuesday"},
 	},
 	{
 		name: "Woodgrove Bank", domains: []string{"woodgrovebank.com"}, threads: 4, silentDays: 9, speed: 2.2, inbound: "inbox",
 		contacts: []person{{"Pradeep Gupta", "pradeep.gupta@woodgrovebank.com"}, {"Miriam Graham", "m.graham@corp.woodgrovebank.com"}},
-		topics: []string{"Security review questionnaire", "Procurement onboarding documents", "Intro call — risk analytics"},
+		topics:   []string{"Security review questionnaire", "Procurement onboarding documents", "Intro call — risk analytics"},
 	},
 	{
 		name: "Adventure Works", domains: []string{"adventure-works.com"}, threads: 11, silentDays: 1, speed: 0.9, inbound: "inbox",
 		contacts: []person{{"Patti Fernandez", "patti.fernandez@adventure-works.com"}, {"Joni Sherman", "joni.sherman@adventure-works.com"}, {"Henrietta Mueller", "henrietta@adventure-works.com"}},
-		topics: []string{"Product catalogue cleanup", "Spring launch timeline", "CRM integration questions", "Workshop dates", "Dealer portal feedback"},
+		topics:   []string{"Product catalogue cleanup", "Spring launch timeline", "CRM integration questions", "Workshop dates", "Dealer portal feedback"},
 	},
 }
 

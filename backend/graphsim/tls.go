@@ -75,13 +75,27 @@ func (s *Server) WriteCACert(path string) error {
 
 // HTTPClient trusts the system roots plus the simulator's certificate. It
 // also speaks plain http, which the sign-in browser needs to reach MSAL's
-// http://localhost listener.
+// http://localhost listener. After Start it is one shared client, so
+// connections are reused like a real client's.
 func (s *Server) HTTPClient() *http.Client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.client != nil {
+		return s.client
+	}
+	c := newTrustingClient(s.certPEM)
+	if s.certPEM != nil {
+		s.client = c
+	}
+	return c
+}
+
+func newTrustingClient(certPEM []byte) *http.Client {
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
 	}
-	pool.AppendCertsFromPEM(s.CACertPEM())
+	pool.AppendCertsFromPEM(certPEM)
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	return &http.Client{Transport: tr, Timeout: 60 * time.Second}

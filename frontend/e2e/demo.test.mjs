@@ -26,7 +26,7 @@ const shotsDir = path.resolve(frontendDir, '../assets/screenshots');
 const DEMO_CLIENTS = ['Contoso', 'Fabrikam', 'Northwind Traders', 'Tailspin Toys', 'Woodgrove Bank', 'Adventure Works'];
 const URL_RE = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/;
 const START_TIMEOUT_MS = 60_000;
-const UI_TIMEOUT_MS = 30_000;
+const UI_TIMEOUT_MS = 60_000; // the demo syncs its first pages after start-up
 
 let server; // child process
 let serverOutput = '';

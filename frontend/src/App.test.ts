@@ -109,4 +109,17 @@ describe('App', () => {
     await fireEvent.click(screen.getByRole('button', { name: /Sync now/ }));
     expect(h.api.SyncNow).toHaveBeenCalledTimes(2);
   });
+
+  it('follows sync:state, and a pass that ends clears stale progress', async () => {
+    render(App);
+    await waitFor(() => expect(screen.getByTestId('sync-status').textContent).toMatch(/^Synced/));
+    h.api.Status.mockResolvedValue({ ...demoStatus, syncing: true });
+    h.emit('sync:state', { syncing: true });
+    await waitFor(() => expect(screen.getByTestId('sync-status').textContent).toBe('Syncing…'));
+    h.emit('sync:progress', { account: 'a', stream: 'Inbox', items: 10, total: 100, done: false });
+    await waitFor(() => expect(screen.getByTestId('sync-status').textContent).toBe('Syncing… 10 of 100'));
+    h.api.Status.mockResolvedValue(demoStatus);
+    h.emit('sync:state', { syncing: false });
+    await waitFor(() => expect(screen.getByTestId('sync-status').textContent).toMatch(/^Synced/));
+  });
 });

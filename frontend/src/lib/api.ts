@@ -40,7 +40,7 @@ export const MSG_BAD_TOKEN =
 export const MSG_UNREACHABLE =
   'Rapport is not answering. Check that `rapport serve` is still running, then reload this page.';
 
-const EVENT_NAMES: EventName[] = ['data:changed', 'sync:progress'];
+const EVENT_NAMES: EventName[] = ['data:changed', 'sync:progress', 'sync:state'];
 
 /** True inside the Wails window (the Go methods are bound on window.go). */
 export function inWails(): boolean {

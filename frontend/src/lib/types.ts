@@ -70,9 +70,15 @@ export interface SyncProgress {
   done: boolean;
 }
 
+/** Payload of the "sync:state" event: a sync pass started or ended. */
+export interface SyncState {
+  syncing: boolean;
+}
+
 export interface EventMap {
   'data:changed': DataChanged;
   'sync:progress': SyncProgress;
+  'sync:state': SyncState;
 }
 
 export type EventName = keyof EventMap;
