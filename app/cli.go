@@ -94,7 +94,7 @@ func commands() []*command {
 			f.String("addr", "127.0.0.1:8765", "address to listen on")
 			f.String("scenario", "demo", "demo")
 			f.Duration("latency", 0, "added to every request")
-			f.String("faults", "", "fault injection spec")
+			f.String("faults", "", "fault injection spec, e.g. 429/2@messages/delta*3,drop*1,signin=admin_approval (see backend/graphsim/faults.go)")
 		}, run: cmdSim},
 		{path: "bench", short: "the performance benchmark", run: notYet},
 	}

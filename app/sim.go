@@ -14,7 +14,12 @@ func cmdSim(c *cli, f *pflag.FlagSet, _ []string) error {
 	addr, _ := f.GetString("addr")
 	scenario, _ := f.GetString("scenario")
 	latency, _ := f.GetDuration("latency")
-	sim, err := graphsim.New(graphsim.Options{Scenario: scenario, Latency: latency})
+	spec, _ := f.GetString("faults")
+	faults, err := graphsim.ParseFaults(spec)
+	if err != nil {
+		return &usageError{fmt.Sprintf("--faults: %v", err)}
+	}
+	sim, err := graphsim.New(graphsim.Options{Scenario: scenario, Latency: latency, Faults: faults})
 	if err != nil {
 		return err
 	}
