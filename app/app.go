@@ -70,12 +70,12 @@ func New(cfg Config) (*App, error) {
 		a.cfg.Authority, a.cfg.GraphURL = d.sim.AuthorityURL(), d.sim.GraphURL()
 	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		a.Close()
+		a.close()
 		return nil, fmt.Errorf("create data directory %s: %w", dataDir, err)
 	}
 	st, err := store.Open(filepath.Join(dataDir, "rapport.db"))
 	if err != nil {
-		a.Close()
+		a.close()
 		return nil, err
 	}
 	a.store = st
@@ -88,7 +88,7 @@ func New(cfg Config) (*App, error) {
 		CachePath: filepath.Join(dataDir, "tokens.json"), OpenURL: opener,
 	})
 	if err != nil {
-		a.Close()
+		a.close()
 		return nil, err
 	}
 	a.auth = au
@@ -98,15 +98,15 @@ func New(cfg Config) (*App, error) {
 	})
 	if a.demo != nil {
 		if err := a.demo.setup(a); err != nil {
-			a.Close()
+			a.close()
 			return nil, err
 		}
 	}
 	return a, nil
 }
 
-// Close stops background work and closes the store and the simulator.
-func (a *App) Close() {
+// close stops background work and closes the store and the simulator.
+func (a *App) close() {
 	a.closeOnce.Do(func() {
 		a.cancel()
 		a.syncMu.Lock() // wait for a running pass to notice the cancel
@@ -137,8 +137,8 @@ func (a *App) Timeline(clientID int64, cursor string, limit int) (model.Timeline
 	return p, err
 }
 
-// TimelineByName is the command line's way in: clients are named there.
-func (a *App) TimelineByName(name string, limit int) ([]model.TimelineItem, error) {
+// timelineByName is the command line's way in: clients are named there.
+func (a *App) timelineByName(name string, limit int) ([]model.TimelineItem, error) {
 	c, err := a.store.ClientByName(a.ctx, name)
 	if err != nil {
 		return nil, err
@@ -216,7 +216,7 @@ func (a *App) Status() (model.Status, error) {
 // of progress and changes through events.
 func (a *App) SyncNow() error {
 	go func() {
-		if err := a.SyncAll(a.ctx, ""); err != nil && a.ctx.Err() == nil {
+		if err := a.syncAll(a.ctx, ""); err != nil && a.ctx.Err() == nil {
 			a.log.Warn("sync pass failed", "error", rsync.Explain(err))
 		}
 	}()
@@ -226,8 +226,8 @@ func (a *App) SyncNow() error {
 // ErrSyncRunning means another pass is under way.
 var ErrSyncRunning = errors.New("a sync is already running")
 
-// SyncAll runs one pass over every account (or only upn) and waits for it.
-func (a *App) SyncAll(ctx context.Context, upn string) error {
+// syncAll runs one pass over every account (or only upn) and waits for it.
+func (a *App) syncAll(ctx context.Context, upn string) error {
 	a.syncMu.Lock()
 	if a.syncing {
 		a.syncMu.Unlock()
@@ -294,8 +294,8 @@ func (a *App) accountFromSignIn(ctx context.Context, res auth.SignInResult) (mod
 	})
 }
 
-// SignIn runs the interactive sign-in and stores the account.
-func (a *App) SignIn(ctx context.Context, scopes []string) (model.Account, error) {
+// signIn runs the interactive sign-in and stores the account.
+func (a *App) signIn(ctx context.Context, scopes []string) (model.Account, error) {
 	res, err := a.auth.SignIn(ctx, scopes)
 	if err != nil {
 		return model.Account{}, err

@@ -12,8 +12,10 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // contentSecurityPolicy forbids inline script and any foreign origin: mail
@@ -32,8 +34,8 @@ type Bridge struct {
 	port   string
 }
 
-// Serve starts the bridge on a loopback address ("127.0.0.1:0" picks a port).
-func (a *App) Serve(addr string, assets fs.FS) (*Bridge, error) {
+// serve starts the bridge on a loopback address ("127.0.0.1:0" picks a port).
+func (a *App) serve(addr string, assets fs.FS) (*Bridge, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("--addr %q: expected host:port such as 127.0.0.1:0", addr)
@@ -67,7 +69,7 @@ func (a *App) Serve(addr string, assets fs.FS) (*Bridge, error) {
 // URL is the address to open, token included.
 func (b *Bridge) URL() string { return fmt.Sprintf("http://127.0.0.1:%s/?token=%s", b.port, b.token) }
 
-// Close stops the server.
+// close stops the server.
 func (b *Bridge) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -210,46 +212,38 @@ type argError struct{ msg string }
 
 func (e *argError) Error() string { return e.msg }
 
-func arg[T any](args []json.RawMessage, i int, name string) (T, error) {
-	var v T
-	if i >= len(args) {
-		return v, &argError{fmt.Sprintf("missing argument %s", name)}
-	}
-	if err := json.Unmarshal(args[i], &v); err != nil {
-		return v, &argError{fmt.Sprintf("argument %s has the wrong type", name)}
-	}
-	return v, nil
-}
+var errorType = reflect.TypeOf((*error)(nil)).Elem()
 
-// dispatch maps a bridge call onto the same bound methods the window uses.
+// dispatch calls the exported method of App with that name — exactly the
+// set Wails binds for the window, so the browser and the window can never
+// drift apart. Arguments are decoded into the method's parameter types.
 func (a *App) dispatch(method string, args []json.RawMessage) (any, error) {
-	switch method {
-	case "Clients":
-		return a.Clients()
-	case "Status":
-		return a.Status()
-	case "SyncNow":
-		return nil, a.SyncNow()
-	case "Timeline":
-		id, err := arg[int64](args, 0, "clientId")
-		if err != nil {
-			return nil, err
-		}
-		cursor, err := arg[string](args, 1, "cursor")
-		if err != nil {
-			return nil, err
-		}
-		limit, err := arg[int](args, 2, "limit")
-		if err != nil {
-			return nil, err
-		}
-		return a.Timeline(id, cursor, limit)
-	case "OpenURL":
-		u, err := arg[string](args, 0, "url")
-		if err != nil {
-			return nil, err
-		}
-		return nil, a.OpenURL(u)
+	m := reflect.ValueOf(a).MethodByName(method)
+	if !m.IsValid() || method == "" || !unicode.IsUpper(rune(method[0])) {
+		return nil, &argError{fmt.Sprintf("unknown method %q", method)}
 	}
-	return nil, &argError{fmt.Sprintf("unknown method %q", method)}
+	t := m.Type()
+	if len(args) != t.NumIn() {
+		return nil, &argError{fmt.Sprintf("%s takes %d arguments, got %d", method, t.NumIn(), len(args))}
+	}
+	in := make([]reflect.Value, t.NumIn())
+	for i := range in {
+		p := reflect.New(t.In(i))
+		if err := json.Unmarshal(args[i], p.Interface()); err != nil {
+			return nil, &argError{fmt.Sprintf("argument %d of %s has the wrong type", i+1, method)}
+		}
+		in[i] = p.Elem()
+	}
+	out := m.Call(in)
+	var result any
+	for _, v := range out {
+		if v.Type() == errorType {
+			if !v.IsNil() {
+				return nil, v.Interface().(error)
+			}
+			continue
+		}
+		result = v.Interface()
+	}
+	return result, nil
 }

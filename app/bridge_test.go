@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -16,14 +17,14 @@ func newTestApp(t *testing.T) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(a.Close)
+	t.Cleanup(a.close)
 	return a
 }
 
 func startBridge(t *testing.T, a *App) (*Bridge, string, string) {
 	t.Helper()
 	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Rapport</title>")}}
-	b, err := a.Serve("127.0.0.1:0", assets)
+	b, err := a.serve("127.0.0.1:0", assets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func startBridge(t *testing.T, a *App) (*Bridge, string, string) {
 func TestBridgeRefusesNonLoopback(t *testing.T) {
 	a := newTestApp(t)
 	for _, addr := range []string{"0.0.0.0:0", "192.0.2.1:0", "example.com:0", "nonsense"} {
-		if b, err := a.Serve(addr, nil); err == nil {
+		if b, err := a.serve(addr, nil); err == nil {
 			b.Close()
 			t.Errorf("Serve(%q) listened; only loopback is allowed", addr)
 		}
@@ -67,11 +68,11 @@ func TestBridgeNeedsTokenHostAndOrigin(t *testing.T) {
 		t.Fatalf("authorised call = %d %s", code, body)
 	}
 	cases := map[string]func(*http.Request){
-		"no token":      func(r *http.Request) { r.Header.Del("X-Rapport-Token") },
-		"wrong token":   func(r *http.Request) { r.Header.Set("X-Rapport-Token", token[:len(token)-1]+"x") },
-		"rebinding":     func(r *http.Request) { r.Host = "attacker.example:" + strings.Split(base, ":")[2] },
-		"foreign page":  func(r *http.Request) { r.Header.Set("Origin", "https://attacker.example") },
-		"null origin":   func(r *http.Request) { r.Header.Set("Origin", "null") },
+		"no token":     func(r *http.Request) { r.Header.Del("X-Rapport-Token") },
+		"wrong token":  func(r *http.Request) { r.Header.Set("X-Rapport-Token", token[:len(token)-1]+"x") },
+		"rebinding":    func(r *http.Request) { r.Host = "attacker.example:" + strings.Split(base, ":")[2] },
+		"foreign page": func(r *http.Request) { r.Header.Set("Origin", "https://attacker.example") },
+		"null origin":  func(r *http.Request) { r.Header.Set("Origin", "null") },
 	}
 	for name, m := range cases {
 		code, body := call(m)
@@ -127,5 +128,22 @@ func TestBridgeCallsAndErrors(t *testing.T) {
 	resp.Body.Close()
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
 		t.Fatalf("page served without a script CSP: %q", csp)
+	}
+}
+
+// Every exported method of App is bound to the window and reachable through
+// the bridge, so each must be safe for the UI to call with JSON arguments:
+// no contexts, file systems or functions (those belong to unexported,
+// command-line-only methods).
+func TestBoundMethodsTakeOnlyJSONArguments(t *testing.T) {
+	typ := reflect.TypeOf(&App{})
+	for i := 0; i < typ.NumMethod(); i++ {
+		m := typ.Method(i)
+		for j := 1; j < m.Type.NumIn(); j++ {
+			switch k := m.Type.In(j).Kind(); k {
+			case reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer:
+				t.Errorf("bound method %s takes a %s argument; make it unexported or take plain values", m.Name, k)
+			}
+		}
 	}
 }

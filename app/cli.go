@@ -263,7 +263,7 @@ func cmdAccountAdd(c *cli, f *pflag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.close()
 	scopes := append([]string{}, auth.MailScopes...)
 	if files {
 		scopes = append(scopes, auth.FileScopes...)
@@ -272,7 +272,7 @@ func cmdAccountAdd(c *cli, f *pflag.FlagSet, args []string) error {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	acct, err := a.SignIn(ctx, scopes)
+	acct, err := a.signIn(ctx, scopes)
 	if err != nil {
 		return err
 	}
@@ -285,7 +285,7 @@ func cmdAccountList(c *cli, _ *pflag.FlagSet, _ []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.close()
 	accts, err := a.Accounts()
 	if err != nil {
 		return err
@@ -318,7 +318,7 @@ func cmdSync(c *cli, f *pflag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.close()
 	ch := a.hub.subscribe()
 	defer a.hub.unsubscribe(ch)
 	go func() {
@@ -335,7 +335,7 @@ func cmdSync(c *cli, f *pflag.FlagSet, args []string) error {
 	ctx, stop := signalContext()
 	defer stop()
 	for {
-		err := a.SyncAll(ctx, upn)
+		err := a.syncAll(ctx, upn)
 		if once || ctx.Err() != nil {
 			if err != nil {
 				return errors.New(rsync.Explain(err))
@@ -359,7 +359,7 @@ func cmdStatus(c *cli, _ *pflag.FlagSet, _ []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.close()
 	st, err := a.Status()
 	if err != nil {
 		return err
@@ -397,7 +397,7 @@ func cmdClients(c *cli, _ *pflag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.close()
 	list, err := a.Clients()
 	if err != nil {
 		return err
@@ -430,7 +430,7 @@ func cmdClientsAdd(c *cli, f *pflag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.close()
 	cl, err := a.AddClient(args[0], domains)
 	if err != nil {
 		return err
@@ -451,8 +451,8 @@ func cmdTimeline(c *cli, f *pflag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	items, err := a.TimelineByName(args[0], limit)
+	defer a.close()
+	items, err := a.timelineByName(args[0], limit)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return fmt.Errorf("no client named %q; `rapport clients` lists them", args[0])
@@ -489,8 +489,8 @@ func cmdServe(c *cli, f *pflag.FlagSet, _ []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	b, err := a.Serve(addr, c.assets)
+	defer a.close()
+	b, err := a.serve(addr, c.assets)
 	if err != nil {
 		return err
 	}
@@ -498,15 +498,15 @@ func cmdServe(c *cli, f *pflag.FlagSet, _ []string) error {
 	fmt.Fprintln(c.stdout, b.URL())
 	ctx, stop := signalContext()
 	defer stop()
-	a.RunScheduler(ctx)
+	a.runScheduler(ctx)
 	return nil
 }
 
-// RunScheduler syncs now and then periodically until ctx ends. (Issue 4
+// runScheduler syncs now and then periodically until ctx ends. (Issue 4
 // replaces the fixed interval with per-stream focus-aware polling.)
-func (a *App) RunScheduler(ctx context.Context) {
+func (a *App) runScheduler(ctx context.Context) {
 	for {
-		if err := a.SyncAll(ctx, ""); err != nil && ctx.Err() == nil && !errors.Is(err, ErrSyncRunning) {
+		if err := a.syncAll(ctx, ""); err != nil && ctx.Err() == nil && !errors.Is(err, ErrSyncRunning) {
 			a.log.Warn("sync pass failed", "error", rsync.Explain(err))
 		}
 		select {

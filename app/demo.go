@@ -35,7 +35,7 @@ func startDemo(log *slog.Logger) (*demoTenant, error) {
 func (d *demoTenant) setup(a *App) error {
 	ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
 	defer cancel()
-	if _, err := a.SignIn(ctx, auth.MailScopes); err != nil {
+	if _, err := a.signIn(ctx, auth.MailScopes); err != nil {
 		return fmt.Errorf("sign in to the demo tenant: %w", err)
 	}
 	for _, c := range d.sim.DemoClients() {

@@ -23,7 +23,7 @@ func runDesktop(c *cli) int {
 		fmt.Fprintf(c.stderr, "rapport: %s\n", sentence(err))
 		return 1
 	}
-	defer a.Close()
+	defer a.close()
 	err = wails.Run(&options.App{
 		Title:            "Rapport",
 		Width:            1200,
@@ -34,13 +34,13 @@ func runDesktop(c *cli) int {
 		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 250, A: 255},
 		OnStartup: func(ctx context.Context) {
 			a.wailsCtx = ctx
-			go a.RunScheduler(ctx)
+			go a.runScheduler(ctx)
 		},
 		Bind: []interface{}{a},
 	})
 	if err != nil {
 		fmt.Fprintf(c.stderr, "rapport: the desktop window could not open (%s); starting the browser UI instead.\n", sentence(err))
-		a.Close()
+		a.close()
 		return c.fallbackServe()
 	}
 	return 0
