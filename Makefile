@@ -8,7 +8,7 @@ BIN := build/bin/rapport
 WAILS_VERSION := v2.12.0
 export PATH := $(shell go env GOPATH)/bin:$(PATH)
 
-.PHONY: all run deps system-deps frontend build test test-go test-frontend test-e2e test-desktop clean
+.PHONY: all run deps system-deps frontend build dist icons test test-go test-frontend test-e2e test-desktop test-dist clean
 
 all: build
 
@@ -31,6 +31,14 @@ frontend: frontend/node_modules
 build: frontend
 	CGO_ENABLED=1 go build -tags $(DESKTOP_TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
 
+## dist: Linux binary + .deb, Windows .exe + NSIS installer (cross-compiled)
+dist: build
+	@bash scripts/dist.sh
+
+## icons: regenerate build/appicon.png from assets/icon.svg
+icons:
+	rsvg-convert -w 1024 -h 1024 assets/icon.svg -o build/appicon.png
+
 ## run: install what is missing, build, open the demo (browser UI when there is no display)
 run: deps build
 	./$(BIN) --demo
@@ -47,6 +55,8 @@ test-e2e:
 	@bash scripts/test.sh e2e
 test-desktop:
 	@bash scripts/test.sh desktop
+test-dist:
+	@bash scripts/test.sh dist
 
 clean:
 	rm -rf build/bin frontend/dist/assets frontend/dist/index.html

@@ -9,6 +9,7 @@ import (
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
 )
 
 // runDesktop opens the window. Without a display (an SSH session, a
@@ -24,10 +25,17 @@ func runDesktop(c *cli) int {
 		return 1
 	}
 	defer a.close()
+	dataDir := a.cfg.DataDir
+	ws := loadWindowState(dataDir)
+	var startState options.WindowStartState
+	if ws.Maximised {
+		startState = options.Maximised
+	}
 	err = wails.Run(&options.App{
 		Title:            "Rapport",
-		Width:            1200,
-		Height:           800,
+		Width:            ws.Width,
+		Height:           ws.Height,
+		WindowStartState: startState,
 		MinWidth:         800,
 		MinHeight:        500,
 		AssetServer:      &assetserver.Options{Assets: c.assets},
@@ -35,6 +43,26 @@ func runDesktop(c *cli) int {
 		OnStartup: func(ctx context.Context) {
 			a.wailsCtx = ctx
 			go a.runScheduler(ctx)
+		},
+		OnDomReady: func(ctx context.Context) {
+			if ws.X >= 0 && ws.Y >= 0 && !ws.Maximised {
+				wruntime.WindowSetPosition(ctx, ws.X, ws.Y)
+			}
+		},
+		OnBeforeClose: func(ctx context.Context) bool {
+			saveWindowState(ctx, dataDir)
+			return false
+		},
+		// A second launch for the same data directory focuses this window
+		// instead of opening a second writer on the same store.
+		SingleInstanceLock: &options.SingleInstanceLock{
+			UniqueId: instanceID(dataDir, c.demo),
+			OnSecondInstanceLaunch: func(options.SecondInstanceData) {
+				if a.wailsCtx != nil {
+					wruntime.WindowUnminimise(a.wailsCtx)
+					wruntime.WindowShow(a.wailsCtx)
+				}
+			},
 		},
 		Bind: []interface{}{a},
 	})

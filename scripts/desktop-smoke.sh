@@ -27,6 +27,19 @@ exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
       if [ "${colours:-0}" -gt 200 ]; then
         mv "$OUT.tmp.png" "$OUT"
         echo "desktop-smoke: window rendered ($colours colours); screenshot $OUT"
+        # A second launch on the same data directory must hand over to the
+        # first window and exit, never open a second writer.
+        before=$(xdotool search --name "^Rapport$" 2>/dev/null | wc -l)
+        "$BIN" --demo --data-dir "$DATA" >"$DATA/second.log" 2>&1 &
+        SECOND=$!
+        for j in $(seq 1 60); do kill -0 $SECOND 2>/dev/null || break; sleep 0.5; done
+        if kill -0 $SECOND 2>/dev/null; then
+          kill $SECOND; echo "desktop-smoke: a second instance kept running"; cat "$DATA/second.log"; exit 1
+        fi
+        after=$(xdotool search --name "^Rapport$" 2>/dev/null | wc -l)
+        kill -0 $PID 2>/dev/null || { echo "desktop-smoke: the first window died when a second launch happened"; exit 1; }
+        [ "$after" -eq "$before" ] || { echo "desktop-smoke: a second launch opened another window ($before -> $after)"; exit 1; }
+        echo "desktop-smoke: second launch handed over to the first window and exited"
         exit 0
       fi
     fi

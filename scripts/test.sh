@@ -52,7 +52,14 @@ suite_desktop() {
   if [ "$rc" -eq 0 ]; then record desktop 1 0 0; else record desktop 0 1 "$rc"; fi
 }
 
-if [ $# -gt 0 ]; then suites=("$@"); else suites=(go vitest e2e desktop); fi
+suite_dist() {
+  echo "== dist: .deb install and Windows artefacts"
+  { bash scripts/dist.sh && bash scripts/dist-check.sh; } 2>&1 | tee "$LOG/dist.txt" | grep -vE '^\s*$'
+  local rc=${PIPESTATUS[0]}
+  record dist "$(grep -c '^ok - ' "$LOG/dist.txt")" "$(grep -c '^not ok - ' "$LOG/dist.txt")" "$rc"
+}
+
+if [ $# -gt 0 ]; then suites=("$@"); else suites=(go vitest e2e desktop dist); fi
 for s in "${suites[@]}"; do "suite_$s"; done
 
 echo
