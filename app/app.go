@@ -10,15 +10,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	gosync "sync"
 	"time"
 
 	"rapport/backend/auth"
 	"rapport/backend/clients"
-	"rapport/backend/graph"
 	"rapport/backend/model"
 	"rapport/backend/store"
 	rsync "rapport/backend/sync"
@@ -38,11 +35,15 @@ type App struct {
 	http   *http.Client
 
 	demo      *demoTenant
+	acc       accountState    // sign-in bookkeeping (accounts.go)
 	wailsCtx  context.Context // set when running in the desktop window
 	syncMu    gosync.Mutex
 	syncing   bool
 	lastSync  *time.Time
 	closeOnce gosync.Once
+	scheduler *scheduler // scheduler.go
+	schedOnce gosync.Once
+	passMu    gosync.Mutex // one syncAll pass at a time
 }
 
 // New opens the data directory and wires the backend. In demo mode it also
@@ -51,56 +52,18 @@ func New(cfg Config) (*App, error) {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{cfg: cfg, ctx: ctx, cancel: cancel, hub: newHub(), log: cfg.Log, http: http.DefaultClient}
-	dataDir := cfg.DataDir
+	if cfg.HTTPClient != nil {
+		a.http = cfg.HTTPClient
+	}
+	var err error
 	if cfg.Demo {
-		// The demo tenant is regenerated on every start, so its store is
-		// too; it never mixes with a real account's data.
-		dataDir = filepath.Join(cfg.DataDir, "demo")
-		if err := os.RemoveAll(dataDir); err != nil {
-			cancel()
-			return nil, fmt.Errorf("reset demo data: %w", err)
-		}
-		d, err := startDemo(cfg.Log)
-		if err != nil {
-			cancel()
-			return nil, err
-		}
-		a.demo = d
-		a.http = d.sim.HTTPClient()
-		a.cfg.Authority, a.cfg.GraphURL = d.sim.AuthorityURL(), d.sim.GraphURL()
+		err = a.enterDemo() // demo.go: the simulator, <data>/demo, its sign-in
+	} else {
+		err = a.wire(cfg.DataDir) // accounts.go: store, authenticator, engine
 	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		a.close()
-		return nil, fmt.Errorf("create data directory %s: %w", dataDir, err)
-	}
-	st, err := store.Open(filepath.Join(dataDir, "rapport.db"))
 	if err != nil {
 		a.close()
 		return nil, err
-	}
-	a.store = st
-	opener := a.cfg.OpenURL
-	if a.demo != nil {
-		opener = a.demo.sim.Browse
-	}
-	au, err := auth.New(auth.Config{
-		ClientID: a.cfg.ClientID, Authority: a.cfg.Authority, HTTPClient: a.http,
-		CachePath: filepath.Join(dataDir, "tokens.json"), OpenURL: opener,
-	})
-	if err != nil {
-		a.close()
-		return nil, err
-	}
-	a.auth = au
-	a.engine = rsync.New(rsync.Options{
-		Store: st, GraphURL: a.cfg.GraphURL, HTTPClient: a.http, Tokens: au,
-		Emit: a.emit, Log: a.log,
-	})
-	if a.demo != nil {
-		if err := a.demo.setup(a); err != nil {
-			a.close()
-			return nil, err
-		}
 	}
 	return a, nil
 }
@@ -109,8 +72,10 @@ func New(cfg Config) (*App, error) {
 func (a *App) close() {
 	a.closeOnce.Do(func() {
 		a.cancel()
-		a.syncMu.Lock() // wait for a running pass to notice the cancel
-		a.syncMu.Unlock()
+		a.passMu.Lock() // wait for a running pass to notice the cancel
+		a.passMu.Unlock()
+		a.sched().waitStopped() // and for the scheduler's rounds
+		a.closeAccounts()
 		if a.store != nil {
 			a.store.Close()
 		}
@@ -184,37 +149,13 @@ func (a *App) AddClient(name string, domains []string) (model.Client, error) {
 	return c, nil
 }
 
-// Status reports accounts, streams and the sync state.
-func (a *App) Status() (model.Status, error) {
-	st := model.Status{Accounts: []model.AccountStatus{}, Demo: a.demo != nil}
-	a.syncMu.Lock()
-	st.Syncing = a.syncing
-	a.syncMu.Unlock()
-	accts, err := a.store.Accounts(a.ctx)
-	if err != nil {
-		return st, err
-	}
-	for _, acct := range accts {
-		as := model.AccountStatus{UPN: acct.UPN, DisplayName: acct.DisplayName, Streams: []model.StreamStatus{}}
-		streams, err := a.store.Streams(a.ctx, acct.ID)
-		if err != nil {
-			return st, err
-		}
-		for _, s := range streams {
-			as.Streams = append(as.Streams, model.StreamStatus{Kind: s.Kind, Resource: s.Resource, Name: s.Name,
-				Items: s.Items, Total: s.Total, LastSync: s.LastSyncAt, Error: s.LastError})
-			if s.LastSyncAt != nil && (st.LastSync == nil || s.LastSyncAt.After(*st.LastSync)) {
-				st.LastSync = s.LastSyncAt
-			}
-		}
-		st.Accounts = append(st.Accounts, as)
-	}
-	return st, nil
-}
-
-// SyncNow starts a pass over every account in the background; the UI learns
-// of progress and changes through events.
+// SyncNow polls every stream of every account at once (or, when no
+// scheduler runs, starts a pass in the background); the UI learns of
+// progress and changes through events.
 func (a *App) SyncNow() error {
+	if a.sched().syncNow() {
+		return nil
+	}
 	go func() {
 		if err := a.syncAll(a.ctx, ""); err != nil && a.ctx.Err() == nil {
 			a.log.Warn("sync pass failed", "error", rsync.Explain(err))
@@ -227,12 +168,12 @@ func (a *App) SyncNow() error {
 var ErrSyncRunning = errors.New("a sync is already running")
 
 // syncAll runs one pass over every account (or only upn) and waits for it.
+// Passes run one at a time: a caller that comes while one runs waits for
+// its turn, since it wants data fresher than the running pass started with.
 func (a *App) syncAll(ctx context.Context, upn string) error {
+	a.passMu.Lock()
+	defer a.passMu.Unlock()
 	a.syncMu.Lock()
-	if a.syncing {
-		a.syncMu.Unlock()
-		return ErrSyncRunning
-	}
 	a.syncing = true
 	a.syncMu.Unlock()
 	defer func() {
@@ -260,6 +201,11 @@ func (a *App) syncAll(ctx context.Context, upn string) error {
 	}
 	var errs []error
 	for _, acct := range accts {
+		if err := accountBlocked(acct); err != nil {
+			// Signed out, or its sign-in expired: the user must act first.
+			errs = append(errs, fmt.Errorf("%s: %w", acct.UPN, err))
+			continue
+		}
 		if err := a.engine.SyncAccount(ctx, acct); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", acct.UPN, err))
 		}
@@ -275,33 +221,3 @@ func (a *App) OpenURL(link string) error {
 	}
 	return auth.OpenBrowser(link)
 }
-
-// accountFromSignIn completes a sign-in: reads the profile and stores the
-// account (identity only; tokens stay in the auth cache).
-func (a *App) accountFromSignIn(ctx context.Context, res auth.SignInResult) (model.Account, error) {
-	gc := graph.New(a.cfg.GraphURL, a.http, a.auth, res.HomeAccountID)
-	me, err := gc.Me(ctx)
-	if err != nil {
-		return model.Account{}, fmt.Errorf("read your profile: %w", err)
-	}
-	upn := me.UserPrincipalName
-	if upn == "" {
-		upn = res.UPN
-	}
-	return a.store.UpsertAccount(ctx, model.Account{
-		UPN: upn, DisplayName: me.DisplayName, Mail: me.Mail, TenantID: res.TenantID,
-		HomeAccountID: res.HomeAccountID, Scopes: res.Scopes,
-	})
-}
-
-// signIn runs the interactive sign-in and stores the account.
-func (a *App) signIn(ctx context.Context, scopes []string) (model.Account, error) {
-	res, err := a.auth.SignIn(ctx, scopes)
-	if err != nil {
-		return model.Account{}, err
-	}
-	return a.accountFromSignIn(ctx, res)
-}
-
-// Accounts lists the signed-in accounts.
-func (a *App) Accounts() ([]model.Account, error) { return a.store.Accounts(a.ctx) }

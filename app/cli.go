@@ -13,13 +13,10 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/pflag"
 
-	"rapport/backend/auth"
 	"rapport/backend/model"
-	rsync "rapport/backend/sync"
 )
 
 // Version is stamped at build time (-ldflags "-X rapport/app.Version=...").
@@ -32,6 +29,8 @@ type cli struct {
 	dataDir        string
 	demo           bool
 	jsonOut        bool
+	clientID       string // --client-id
+	authority      string // --authority
 }
 
 type command struct {
@@ -40,6 +39,8 @@ type command struct {
 	short string
 	flags func(fs *pflag.FlagSet)
 	run   func(c *cli, fs *pflag.FlagSet, args []string) error
+	// hidden commands are for tests and tools, not listed in --help.
+	hidden bool
 }
 
 // usageError is a mistake in how a command was called: exit code 2.
@@ -49,7 +50,7 @@ func (e *usageError) Error() string { return e.msg }
 
 // valueFlags take a value as the next word; the command finder skips it.
 var valueFlags = map[string]bool{"--data-dir": true, "--addr": true, "--scenario": true, "--latency": true,
-	"--faults": true, "--limit": true, "--domain": true, "--account": true, "--format": true, "--client": true, "--seed": true}
+	"--faults": true, "--client-id": true, "--authority": true, "--limit": true, "--domain": true, "--account": true, "--format": true, "--client": true, "--seed": true}
 
 func commands() []*command {
 	return []*command{
@@ -58,11 +59,14 @@ func commands() []*command {
 			f.Bool("device-code", false, "sign in with a code on another device (for SSH / headless use)")
 			f.Bool("files", false, "also ask for the OneDrive and SharePoint scopes")
 		}, run: cmdAccountAdd},
-		{path: "account list", short: "list signed-in accounts", run: cmdAccountList},
-		{path: "account reauth", args: "<upn>", short: "sign in again / add scopes", run: notYet},
+		{path: "account list", short: "list accounts and their state", run: cmdAccountList},
+		{path: "account reauth", args: "<upn>", short: "sign in again / add scopes", flags: func(f *pflag.FlagSet) {
+			f.Bool("files", false, "also ask for the OneDrive and SharePoint scopes")
+			f.Bool("no-browser", false, "print the sign-in URL instead of opening a browser, then wait")
+		}, run: cmdAccountReauth},
 		{path: "account remove", args: "<upn>", short: "sign out (--purge also deletes its data)", flags: func(f *pflag.FlagSet) {
 			f.Bool("purge", false, "also delete the account's synced data")
-		}, run: notYet},
+		}, run: cmdAccountRemove},
 		{path: "sync", short: "sync headlessly; progress on stderr", flags: func(f *pflag.FlagSet) {
 			f.Bool("once", false, "one pass, then exit (0 when every stream is ok)")
 			f.String("account", "", "only this account (UPN)")
@@ -96,6 +100,8 @@ func commands() []*command {
 			f.Duration("latency", 0, "added to every request")
 			f.String("faults", "", "fault injection spec, e.g. 429/2@messages/delta*3,drop*1,signin=admin_approval (see backend/graphsim/faults.go)")
 		}, run: cmdSim},
+		{path: "sim browse", args: "<url>", short: "complete a simulator sign-in or admin consent (RAPPORT_BROWSER for tests)", run: cmdSimBrowse, hidden: true},
+		{path: "sim faults", args: "<control URL> <spec>", short: "change a running simulator's faults", run: cmdSimFaults, hidden: true},
 		{path: "bench", short: "the performance benchmark", run: notYet},
 	}
 }
@@ -118,6 +124,8 @@ func Main(args []string, assets fs.FS, stdout, stderr io.Writer) int {
 	fset.SetOutput(io.Discard)
 	fset.StringVar(&c.dataDir, "data-dir", "", "where Rapport keeps its data (default "+DefaultDataDir()+")")
 	fset.BoolVar(&c.demo, "demo", false, "use the built-in demo tenant (no Microsoft account needed)")
+	fset.StringVar(&c.clientID, "client-id", "", "application (client) ID of your Entra app registration (overrides RAPPORT_CLIENT_ID and config.json)")
+	fset.StringVar(&c.authority, "authority", "", "sign-in authority: https://login.microsoftonline.com/<tenant>, or just the tenant (overrides RAPPORT_AUTHORITY and config.json)")
 	help := fset.BoolP("help", "h", false, "show help")
 	version := fset.Bool("version", false, "print the version")
 	if cmd != nil && cmd.flags != nil {
@@ -127,6 +135,10 @@ func Main(args []string, assets fs.FS, stdout, stderr io.Writer) int {
 		fset.BoolVar(&c.jsonOut, "json", false, "machine-readable output")
 	}
 	if err := fset.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "rapport: %v. Run `rapport --help`.\n", err)
+		return 2
+	}
+	if err := checkGlobalFlags(c); err != nil {
 		fmt.Fprintf(stderr, "rapport: %v. Run `rapport --help`.\n", err)
 		return 2
 	}
@@ -157,6 +169,12 @@ func Main(args []string, assets fs.FS, stdout, stderr io.Writer) int {
 			return 2
 		}
 		fmt.Fprintf(stderr, "rapport %s: %s\n", cmd.path, sentence(err))
+		var d interface{ DetailLines() []string }
+		if errors.As(err, &d) {
+			for _, l := range d.DetailLines() {
+				fmt.Fprintln(stderr, l)
+			}
+		}
 		return 1
 	}
 	return 0
@@ -196,11 +214,14 @@ func printUsage(w io.Writer, cmds []*command) {
 	fmt.Fprintln(w, "  rapport <command> [flags]\n\nCommands:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, k := range cmds {
+		if k.hidden {
+			continue
+		}
 		fmt.Fprintf(tw, "  %s %s\t%s\n", k.path, k.args, k.short)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\nGlobal flags:\n  --data-dir DIR   where Rapport keeps its data\n  --demo           use the built-in demo tenant\n  --version        print the version")
-	fmt.Fprintln(w, "\nEnvironment: RAPPORT_CLIENT_ID, RAPPORT_AUTHORITY, RAPPORT_GRAPH_URL")
+	fmt.Fprintln(w, "\nGlobal flags:\n  --data-dir DIR     where Rapport keeps its data\n  --demo             use the built-in demo tenant\n  --client-id ID     your Entra app registration's application (client) ID\n  --authority URL    https://login.microsoftonline.com/<tenant> (or just the tenant)\n  --version          print the version")
+	fmt.Fprintln(w, "\nEnvironment: RAPPORT_CLIENT_ID, RAPPORT_AUTHORITY, RAPPORT_GRAPH_URL, RAPPORT_BROWSER (a browser command; the sign-in URL is its last argument)")
 }
 
 func printCommandHelp(w io.Writer, k *command, fset *pflag.FlagSet) {
@@ -225,7 +246,8 @@ func (c *cli) open(demo bool, opts ...func(*Config)) (*App, error) {
 	if os.Getenv("RAPPORT_LOG") == "debug" {
 		level = slog.LevelDebug
 	}
-	cfg := Config{DataDir: c.dataDir, Demo: demo, Log: slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))}
+	cfg := Config{DataDir: c.dataDir, Demo: demo, ClientID: c.clientID, Authority: c.authority,
+		Log: slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -240,153 +262,6 @@ func (c *cli) printJSON(v any) error {
 
 func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-}
-
-func cmdAccountAdd(c *cli, f *pflag.FlagSet, args []string) error {
-	if len(args) > 0 {
-		return &usageError{"takes no arguments"}
-	}
-	noBrowser, _ := f.GetBool("no-browser")
-	device, _ := f.GetBool("device-code")
-	files, _ := f.GetBool("files")
-	if device {
-		return errors.New("device-code sign-in is not available in this version yet; use --no-browser and open the URL on any browser of this machine")
-	}
-	a, err := c.open(c.demo, func(cfg *Config) {
-		if noBrowser {
-			cfg.OpenURL = func(u string) error {
-				fmt.Fprintf(c.stdout, "To sign in, open this URL in a browser: %s\n", u)
-				return nil
-			}
-		}
-	})
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	scopes := append([]string{}, auth.MailScopes...)
-	if files {
-		scopes = append(scopes, auth.FileScopes...)
-	}
-	ctx, stop := signalContext()
-	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer cancel()
-	acct, err := a.signIn(ctx, scopes)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stdout, "Signed in as %s\n", acct.UPN)
-	return nil
-}
-
-func cmdAccountList(c *cli, _ *pflag.FlagSet, _ []string) error {
-	a, err := c.open(false)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	accts, err := a.Accounts()
-	if err != nil {
-		return err
-	}
-	if c.jsonOut {
-		type row struct {
-			UPN         string   `json:"upn"`
-			DisplayName string   `json:"displayName"`
-			Scopes      []string `json:"scopes"`
-		}
-		out := []row{}
-		for _, x := range accts {
-			out = append(out, row{x.UPN, x.DisplayName, x.Scopes})
-		}
-		return c.printJSON(out)
-	}
-	if len(accts) == 0 {
-		fmt.Fprintln(c.stdout, "No account yet. Sign in with `rapport account add`.")
-	}
-	for _, x := range accts {
-		fmt.Fprintf(c.stdout, "%s\t%s\n", x.UPN, x.DisplayName)
-	}
-	return nil
-}
-
-func cmdSync(c *cli, f *pflag.FlagSet, args []string) error {
-	once, _ := f.GetBool("once")
-	upn, _ := f.GetString("account")
-	a, err := c.open(c.demo)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	ch := a.hub.subscribe()
-	defer a.hub.unsubscribe(ch)
-	go func() {
-		for ev := range ch {
-			if ev.Name != rsync.EventProgress {
-				continue
-			}
-			var p rsync.Progress
-			if json.Unmarshal(ev.Data, &p) == nil && p.Done {
-				fmt.Fprintf(c.stderr, "sync: %s: %s: %d items\n", p.Account, p.Stream, p.Items)
-			}
-		}
-	}()
-	ctx, stop := signalContext()
-	defer stop()
-	for {
-		err := a.syncAll(ctx, upn)
-		if once || ctx.Err() != nil {
-			if err != nil {
-				return errors.New(rsync.Explain(err))
-			}
-			fmt.Fprintln(c.stderr, "sync: done")
-			return nil
-		}
-		if err != nil {
-			fmt.Fprintf(c.stderr, "sync: %s\n", rsync.Explain(err))
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(60 * time.Second):
-		}
-	}
-}
-
-func cmdStatus(c *cli, _ *pflag.FlagSet, _ []string) error {
-	a, err := c.open(false)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	st, err := a.Status()
-	if err != nil {
-		return err
-	}
-	if c.jsonOut {
-		return c.printJSON(st)
-	}
-	if len(st.Accounts) == 0 {
-		fmt.Fprintln(c.stdout, "No account yet. Sign in with `rapport account add`.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	for _, acct := range st.Accounts {
-		fmt.Fprintf(tw, "%s (%s)\n", acct.UPN, acct.DisplayName)
-		for _, s := range acct.Streams {
-			last := "never"
-			if s.LastSync != nil {
-				last = s.LastSync.Local().Format("2006-01-02 15:04")
-			}
-			state := "ok"
-			if s.Error != "" {
-				state = s.Error
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d items\tlast sync %s\t%s\n", s.Kind, s.Name, s.Items, last, state)
-		}
-	}
-	return tw.Flush()
 }
 
 func cmdClients(c *cli, _ *pflag.FlagSet, args []string) error {
@@ -500,21 +375,4 @@ func cmdServe(c *cli, f *pflag.FlagSet, _ []string) error {
 	defer stop()
 	a.runScheduler(ctx)
 	return nil
-}
-
-// runScheduler syncs now and then periodically until ctx ends. (Issue 4
-// replaces the fixed interval with per-stream focus-aware polling.)
-func (a *App) runScheduler(ctx context.Context) {
-	for {
-		if err := a.syncAll(ctx, ""); err != nil && ctx.Err() == nil && !errors.Is(err, ErrSyncRunning) {
-			a.log.Warn("sync pass failed", "error", rsync.Explain(err))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-a.ctx.Done():
-			return
-		case <-time.After(30 * time.Second):
-		}
-	}
 }

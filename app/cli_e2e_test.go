@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"rapport/backend/auth/keyringtest"
 	"rapport/backend/graphsim"
 )
 
@@ -24,6 +26,13 @@ var binPath string
 // TestMain builds the real binary once: these tests run the command line
 // exactly as a user's script does, as separate processes.
 func TestMain(m *testing.M) {
+	// The real app keeps its token cache key in the OS keychain: give the
+	// tests (and the binaries they start) a private, unlocked Secret Service.
+	kr, err := keyringtest.Start()
+	if err != nil {
+		keyringErr = err
+		fmt.Fprintf(os.Stderr, "keychain tests will be skipped: %v\n", err)
+	}
 	dir, err := os.MkdirTemp("", "rapport-cli-")
 	if err != nil {
 		panic(err)
@@ -36,7 +45,23 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	kr.Stop()
 	os.Exit(code)
+}
+
+// keyringErr is why no Secret Service could be started for the tests.
+var keyringErr error
+
+// needKeychain skips a test that signs in for real when no Secret Service
+// could be started — except in CI, where the keychain path must be tested.
+func needKeychain(t *testing.T) {
+	t.Helper()
+	if keyringErr != nil {
+		if keyringtest.Required() {
+			t.Fatalf("no Secret Service for the keychain tests: %v", keyringErr)
+		}
+		t.Skipf("no Secret Service: %v", keyringErr)
+	}
 }
 
 type proc struct {
@@ -111,6 +136,7 @@ func run(t *testing.T, env []string, args ...string) (string, string, int) {
 // the simulator as its own process, sign-in with --no-browser, a client,
 // one sync, status and timeline as JSON.
 func TestHeadlessSequence(t *testing.T) {
+	needKeychain(t)
 	sim := start(t, nil, "sim", "--addr", "127.0.0.1:0", "--scenario", "demo")
 	authority := sim.next(t, regexp.MustCompile(`^authority: (https://\S+)$`))[1]
 	graphURL := sim.next(t, regexp.MustCompile(`^graph: (https://\S+)$`))[1]
@@ -170,7 +196,7 @@ func TestHeadlessSequence(t *testing.T) {
 	}
 	items := 0
 	for _, s := range status.Accounts[0].Streams {
-		if s.Kind != "mail" || s.Error != "" {
+		if (s.Kind != "mail" && s.Kind != "calendar") || s.Error != "" {
 			t.Fatalf("stream %+v", s)
 		}
 		items += s.Items
@@ -197,7 +223,8 @@ func TestHeadlessSequence(t *testing.T) {
 		t.Fatalf("timeline has %d items, want 1..20", len(tl))
 	}
 	for i, it := range tl {
-		if it.Kind != "mail" || (it.Direction != "in" && it.Direction != "out") || it.Title == "" || it.Counterpart == "" {
+		badKind := it.Kind != "meeting" && (it.Kind != "mail" || (it.Direction != "in" && it.Direction != "out"))
+		if badKind || it.Title == "" || it.Counterpart == "" {
 			t.Fatalf("item %d: %+v", i, it)
 		}
 		if i > 0 && it.At.After(tl[i-1].At) {

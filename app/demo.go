@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"rapport/backend/auth"
 	"rapport/backend/graphsim"
+	rsync "rapport/backend/sync"
 )
 
 // demoTenant is the built-in Microsoft 365 simulator that `--demo` runs
@@ -18,8 +21,13 @@ type demoTenant struct {
 	log *slog.Logger
 }
 
+// demoLiveChanges is the demo tenant's clock (tests turn it off).
+var demoLiveChanges = 10 * time.Second
+
 func startDemo(log *slog.Logger) (*demoTenant, error) {
-	sim, err := graphsim.New(graphsim.Options{Scenario: "demo"})
+	// Live changes on a clock: new mail every few seconds, now and then a
+	// move, a deletion or a meeting edit, so the demo shows sync at work.
+	sim, err := graphsim.New(graphsim.Options{Scenario: "demo", LiveChanges: demoLiveChanges})
 	if err != nil {
 		return nil, fmt.Errorf("start demo tenant: %w", err)
 	}
@@ -27,6 +35,53 @@ func startDemo(log *slog.Logger) (*demoTenant, error) {
 		return nil, fmt.Errorf("start demo tenant: %w", err)
 	}
 	return &demoTenant{sim: sim, log: log}, nil
+}
+
+// enterDemo points the App at a fresh demo tenant: the simulator, a store
+// in <data>/demo (regenerated on every start, so it never mixes with a
+// real account's data), tokens in memory only, and the demo's sign-in and
+// clients.
+func (a *App) enterDemo() error {
+	dataDir := filepath.Join(a.cfg.DataDir, "demo")
+	if err := os.RemoveAll(dataDir); err != nil {
+		return fmt.Errorf("reset demo data: %w", err)
+	}
+	d, err := startDemo(a.log)
+	if err != nil {
+		return err
+	}
+	a.demo = d
+	a.http = d.sim.HTTPClient()
+	a.cfg.GraphURL = d.sim.GraphURL()
+	if err := a.wire(dataDir); err != nil {
+		return err
+	}
+	return d.setup(a)
+}
+
+// StartDemo switches this running app to the demo tenant (from the
+// onboarding screen's "Try the demo"): its data lives in <data>/demo and
+// never mixes with a real account's. Listeners get data:changed with no
+// client ids: reload everything. Already in the demo: nothing happens.
+func (a *App) StartDemo() error {
+	if a.demo != nil {
+		return nil
+	}
+	a.acc.mu.Lock()
+	a.cancelPendingLocked()
+	a.acc.mu.Unlock()
+	if err := a.enterDemo(); err != nil {
+		return fmt.Errorf("the demo could not start: %w", err)
+	}
+	a.cfg.Demo = true
+	a.emit(rsync.EventDataChanged, rsync.DataChanged{Kinds: []string{"demo"}, ClientIDs: []int64{}})
+	a.emitAccounts("")
+	go func() {
+		if err := a.syncAll(a.ctx, ""); err != nil && a.ctx.Err() == nil {
+			a.log.Warn("demo sync failed", "error", rsync.Explain(err))
+		}
+	}()
+	return nil
 }
 
 // setup signs in to the demo tenant, creates its clients and starts the

@@ -86,5 +86,11 @@ func serveArgs(c *cli) []string {
 	if c.demo {
 		args = append(args, "--demo")
 	}
+	if c.clientID != "" {
+		args = append(args, "--client-id", c.clientID)
+	}
+	if c.authority != "" {
+		args = append(args, "--authority", c.authority)
+	}
 	return args
 }

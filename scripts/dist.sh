@@ -20,6 +20,7 @@ CGO_ENABLED=1 go build -tags desktop,production,webkit2_41,sqlite_fts5 -ldflags 
 
 echo "dist: .deb"
 STAGE=build/deb/rapport
+rm -f build/bin/rapport_*.deb
 rm -rf build/deb && mkdir -p "$STAGE/DEBIAN" "$STAGE/usr/bin" "$STAGE/usr/share/applications"
 install -m 0755 build/bin/rapport "$STAGE/usr/bin/rapport"
 install -m 0644 build/linux/rapport.desktop "$STAGE/usr/share/applications/rapport.desktop"

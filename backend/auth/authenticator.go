@@ -126,22 +126,65 @@ type SignInResult struct {
 	Scopes []string
 }
 
+// SignInOptions refine an interactive sign-in.
+type SignInOptions struct {
+	// Claims answers a claims challenge (conditional access, MFA): the
+	// Claims of the *Error a previous request failed with.
+	Claims string
+	// LoginHint pre-fills the account (re-authorizing a known account).
+	LoginHint string
+}
+
 // SignIn runs an interactive sign-in in the browser (auth code with PKCE;
 // MSAL listens on http://localhost:<random port> for the form_post reply).
 // It returns when the browser reports back or ctx ends; a context without a
 // deadline gets DefaultSignInTimeout. Nothing is cached unless it succeeds.
 func (a *Authenticator) SignIn(ctx context.Context, scopes []string) (SignInResult, error) {
+	return a.SignInWithOptions(ctx, scopes, SignInOptions{})
+}
+
+// SignInWithOptions is SignIn with a claims challenge or a login hint.
+func (a *Authenticator) SignInWithOptions(ctx context.Context, scopes []string, o SignInOptions) (SignInResult, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, DefaultSignInTimeout)
 		defer cancel()
 	}
-	res, err := a.client.AcquireTokenInteractive(ctx, requestScopes(scopes), public.WithOpenURL(a.openURL))
+	if err := a.Ready(ctx); err != nil {
+		return SignInResult{}, err
+	}
+	opts := []public.AcquireInteractiveOption{public.WithOpenURL(a.openURL)}
+	if o.Claims != "" {
+		opts = append(opts, public.WithClaims(o.Claims))
+	}
+	if o.LoginHint != "" {
+		opts = append(opts, public.WithLoginHint(o.LoginHint))
+	}
+	res, err := a.client.AcquireTokenInteractive(ctx, requestScopes(scopes), opts...)
 	if err != nil {
 		return SignInResult{}, classify(ctx, opInteractive, err)
 	}
 	return a.accept(ctx, res)
 }
+
+// Ready checks that the token cache can be written (the keychain answers),
+// so a sign-in fails before the browser opens rather than after.
+func (a *Authenticator) Ready(ctx context.Context) error {
+	r, ok := a.cache.store.(interface{ Ready(context.Context) error })
+	if !ok {
+		return nil
+	}
+	if err := r.Ready(ctx); err != nil {
+		return classify(ctx, opCache, err)
+	}
+	return nil
+}
+
+// Authority is the configured authority URL.
+func (a *Authenticator) Authority() string { return a.cfg.Authority }
+
+// ClientID is the configured application (client) id.
+func (a *Authenticator) ClientID() string { return a.cfg.ClientID }
 
 func (a *Authenticator) openURL(u string) error {
 	open := a.cfg.OpenURL

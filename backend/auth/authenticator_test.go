@@ -292,7 +292,7 @@ func TestSignInAbandonedBrowser(t *testing.T) {
 	cctx, ccancel := context.WithCancel(context.Background())
 	b := newTestAuth(t, s, cachePath, func(string) error { ccancel(); return nil })
 	_, err = b.SignIn(cctx, MailScopes)
-	if !errors.As(err, &ae) || ae.Code != CodeTimeout || !errors.Is(err, context.Canceled) {
+	if !errors.As(err, &ae) || ae.Code != CodeCancelled || !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled sign-in: %v", err)
 	}
 }

@@ -24,7 +24,8 @@ type CacheStore interface {
 
 // FileStore is a CacheStore that keeps the cache as a plain file readable by
 // the owner only (0600, parent directory created 0700). It holds refresh
-// tokens in clear text; it is the stepping stone to the encrypted store.
+// tokens in clear text, so the app never uses it: it uses EncryptedStore.
+// Tests use it to look inside the cache.
 type FileStore struct {
 	Path string
 
@@ -62,12 +63,18 @@ func (f *FileStore) Save(ctx context.Context, data []byte) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return writeFileAtomic(f.Path, data)
+}
 
-	dir := filepath.Dir(f.Path)
+// writeFileAtomic writes data to a temporary file in the same directory and
+// renames it over path, so the file is never seen half-written and never
+// exists with a wider mode than 0600, even for an instant.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create token cache directory: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.Path)+".*.tmp")
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("write token cache: %w", err)
 	}
@@ -95,7 +102,7 @@ func (f *FileStore) Save(ctx context.Context, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write token cache: %w", err)
 	}
-	if err := os.Rename(tmpName, f.Path); err != nil {
+	if err := os.Rename(tmpName, path); err != nil {
 		return fmt.Errorf("write token cache: %w", err)
 	}
 	ok = true

@@ -20,6 +20,9 @@ type DeviceCodePrompt struct {
 // expires (about 15 minutes) or ctx ends. The account policy and errors are
 // those of SignIn.
 func (a *Authenticator) SignInWithDeviceCode(ctx context.Context, scopes []string, show func(DeviceCodePrompt)) (SignInResult, error) {
+	if err := a.Ready(ctx); err != nil {
+		return SignInResult{}, err
+	}
 	dc, err := a.client.AcquireTokenByDeviceCode(ctx, requestScopes(scopes))
 	if err != nil {
 		return SignInResult{}, classify(ctx, opInteractive, err)

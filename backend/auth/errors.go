@@ -22,19 +22,21 @@ import (
 // Error codes, stable for callers (the UI picks wording and actions by
 // them) and tests.
 const (
-	CodeConsentRequired = "consent_required"  // an administrator must approve the app or a scope
-	CodeDeclined        = "declined"          // the user declined the consent prompt
-	CodePersonalAccount = "personal_account"  // a personal Microsoft account while those are refused
-	CodeSignInRequired  = "signin_required"   // silent refresh impossible: sign in interactively
-	CodeOffline         = "offline"           // the identity platform could not be reached
-	CodeUnavailable     = "unavailable"       // it answered 5xx / temporarily_unavailable
-	CodeThrottled       = "throttled"         // it answered 429
-	CodeTimeout         = "timeout"           // the caller's context ended (browser abandoned, canceled)
-	CodeNoBrowser       = "no_browser"        // the sign-in page could not be opened
-	CodeMisconfigured   = "app_misconfigured" // the app registration does not allow this sign-in
-	CodeBlocked         = "access_blocked"    // a tenant policy (conditional access, assignment) blocked it
-	CodeSignInFailed    = "signin_failed"     // anything else during an interactive sign-in
-	CodeCache           = "cache_error"       // the token cache could not be read or written
+	CodeConsentRequired = "consent_required"     // an administrator must approve the app or a scope
+	CodeDeclined        = "declined"             // the user declined the consent prompt
+	CodePersonalAccount = "personal_account"     // a personal Microsoft account while those are refused
+	CodeSignInRequired  = "signin_required"      // silent refresh impossible: sign in interactively
+	CodeOffline         = "offline"              // the identity platform could not be reached
+	CodeUnavailable     = "unavailable"          // it answered 5xx / temporarily_unavailable
+	CodeThrottled       = "throttled"            // it answered 429
+	CodeTimeout         = "timeout"              // the caller's deadline passed (browser abandoned, code expired)
+	CodeCancelled       = "cancelled"            // the caller canceled (the user pressed Cancel)
+	CodeNoBrowser       = "no_browser"           // the sign-in page could not be opened
+	CodeMisconfigured   = "app_misconfigured"    // the app registration does not allow this sign-in
+	CodeBlocked         = "access_blocked"       // a tenant policy (conditional access, assignment) blocked it
+	CodeSignInFailed    = "signin_failed"        // anything else during an interactive sign-in
+	CodeCache           = "cache_error"          // the token cache could not be read or written
+	CodeKeychain        = "keychain_unavailable" // the OS keychain holding the cache key cannot be used
 )
 
 // Error is the only error type the package returns. Its text is a clean
@@ -52,6 +54,14 @@ type Error struct {
 	// (model.ErrConsentRequired, model.ErrSignInRequired, model.ErrOffline,
 	// model.ErrThrottled) or a context error. Never a raw MSAL error.
 	Err error
+	// Claims is the identity platform's claims challenge (conditional
+	// access, MFA) when it answered interaction_required with one: pass it
+	// to the next interactive sign-in (SignInOptions.Claims). Not secret.
+	Claims string
+	// Declined lists the scopes the service left out of a grant it
+	// otherwise made (CodeConsentRequired): a tenant policy kept the user
+	// from granting them.
+	Declined []string
 }
 
 func (e *Error) Error() string {
@@ -117,9 +127,16 @@ func classify(ctx context.Context, o op, err error) error {
 		return ae
 	}
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		msg := "the request for a Microsoft 365 token was canceled or timed out"
+		if errors.Is(ctx.Err(), context.Canceled) {
+			msg := "the request for a Microsoft 365 token was canceled"
+			if o == opInteractive {
+				msg = "sign-in was canceled"
+			}
+			return &Error{Code: CodeCancelled, Msg: msg, Err: ctx.Err()}
+		}
+		msg := "the request for a Microsoft 365 token timed out"
 		if o == opInteractive {
-			msg = "sign-in did not finish: the browser was closed or the sign-in timed out"
+			msg = "sign-in did not finish in time: the browser was closed or nobody completed the sign-in"
 		}
 		return &Error{Code: CodeTimeout, Msg: msg, Err: ctx.Err()}
 	}
@@ -144,7 +161,7 @@ func classify(ctx context.Context, o op, err error) error {
 		return &Error{Code: CodeConsentRequired,
 			Msg: "Microsoft 365 did not grant every permission Rapport asked for (" +
 				strings.Join(scopes, ", ") + "); your administrator may need to approve them",
-			Err: model.ErrConsentRequired}
+			Err: model.ErrConsentRequired, Declined: scopes}
 	}
 	// A failure reported through the browser reaches us as a plain error
 	// holding only error_description ("AADSTS65001: The user or
@@ -242,7 +259,7 @@ func fromAAD(o op, status int, a aadError) error {
 	case o == opSilent || slices.Contains(reauthCodes, n) ||
 		a.Error == "invalid_grant" || a.Error == "interaction_required" || a.Error == "login_required":
 		return &Error{Code: CodeSignInRequired, AADSTS: n, Msg: model.ErrSignInRequired.Error(),
-			Detail: detail, Err: model.ErrSignInRequired}
+			Detail: detail, Err: model.ErrSignInRequired, Claims: a.Claims}
 	}
 	return &Error{Code: CodeSignInFailed, AADSTS: n, Msg: "sign-in failed", Detail: detail}
 }

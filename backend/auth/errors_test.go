@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 
@@ -157,8 +158,13 @@ func TestClassifyNetworkAndContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	ae = asAuthError(t, classify(ctx, opInteractive, ctx.Err()))
-	if ae.Code != CodeTimeout || !errors.Is(ae, context.Canceled) {
+	if ae.Code != CodeCancelled || !errors.Is(ae, context.Canceled) {
 		t.Fatalf("canceled: got %+v", ae)
+	}
+	dctx, dcancel := context.WithTimeout(context.Background(), -time.Second)
+	defer dcancel()
+	if ae := asAuthError(t, classify(dctx, opInteractive, dctx.Err())); ae.Code != CodeTimeout || !errors.Is(ae, context.DeadlineExceeded) {
+		t.Fatalf("deadline: got %+v", ae)
 	}
 	// A deadline MSAL set itself (the caller's ctx is fine) is a slow
 	// service, not the user walking away.

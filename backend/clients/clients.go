@@ -164,3 +164,38 @@ func (mb Mailbox) Classify(m model.Message) (rec model.MailRecord, keep bool) {
 	}
 	return rec, false
 }
+
+// ClassifyEvent turns a Graph event into a record to store, or reports
+// keep=false for a meeting that is nobody's client activity: every
+// participant (organizer and attendees) on the account's own domains, which
+// includes appointments with nobody invited.
+func (mb Mailbox) ClassifyEvent(ev model.Event) (rec model.EventRecord, keep bool) {
+	rec.Event = ev
+	seen := map[string]bool{}
+	add := func(role string, r model.Recipient) {
+		addr := strings.ToLower(strings.TrimSpace(r.Address))
+		if addr == "" || seen[addr] {
+			return
+		}
+		seen[addr] = true
+		rec.Participants = append(rec.Participants, model.Participant{Role: role, Name: strings.TrimSpace(r.Name), Address: addr, Domain: AddressDomain(addr)})
+	}
+	add(model.RoleOrganizer, ev.Organizer)
+	for _, a := range ev.Attendees {
+		role := strings.ToLower(a.Type)
+		switch role {
+		case model.RoleRequired, model.RoleOptional, model.RoleResource:
+		default:
+			role = model.RoleRequired
+		}
+		add(role, a.Email)
+	}
+	for _, p := range rec.Participants {
+		if !mb.OwnDomains[p.Domain] && !mb.Addresses[p.Address] {
+			return rec, true
+		}
+	}
+	// No participants at all (an event Graph gave no organizer) is kept only
+	// if the mailbox has no own domain to judge by.
+	return rec, len(rec.Participants) == 0 && len(mb.OwnDomains) == 0
+}

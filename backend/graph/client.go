@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"rapport/backend/model"
@@ -37,6 +38,17 @@ type Client struct {
 	PageSize int
 	// MaxRetries bounds retries of throttled / transient failures per request.
 	MaxRetries int
+	// DialRetries bounds retries when the service cannot be reached at all
+	// (connection refused, name lookup failed): that is the offline signal,
+	// and the scheduler's probe, not this request, waits for the network.
+	DialRetries int
+	// BackoffBase is the first step of the jittered exponential backoff
+	// used when an answer gives no Retry-After (default 1 s).
+	BackoffBase time.Duration
+	// Gate is shared by every client of one mailbox: 4 requests in flight
+	// and throttling pauses for all of them. New gives each client its own;
+	// the sync engine sets one per account.
+	Gate *Gate
 	// sleep is swapped in tests; it must honour ctx.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -52,7 +64,7 @@ func New(baseURL string, hc *http.Client, tokens model.TokenSource, homeAccountI
 		origin = u.Scheme + "://" + u.Host
 	}
 	return &Client{base: base, origin: origin, http: hc, tokens: tokens, account: homeAccountID,
-		PageSize: 100, MaxRetries: 6, sleep: sleepCtx}
+		PageSize: 100, MaxRetries: 6, DialRetries: 2, BackoffBase: time.Second, Gate: NewGate(DefaultConcurrency), sleep: sleepCtx}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -80,11 +92,18 @@ func (c *Client) resolve(pathOrLink string) (string, error) {
 }
 
 // get performs a GET with auth, retries and error mapping, decoding the JSON
-// body into out.
+// body into out. Every attempt passes the account's gate: it waits while the
+// mailbox is paused by a throttling answer and holds one of its 4 slots
+// while the request is in flight.
 func (c *Client) get(ctx context.Context, pathOrLink string, headers map[string]string, out any) error {
 	u, err := c.resolve(pathOrLink)
 	if err != nil {
 		return err
+	}
+	gate := c.Gate
+	if gate == nil {
+		gate = NewGate(DefaultConcurrency)
+		c.Gate = gate
 	}
 	refreshed := false
 	for attempt := 0; ; attempt++ {
@@ -102,15 +121,23 @@ func (c *Client) get(ctx context.Context, pathOrLink string, headers map[string]
 		for k, v := range headers {
 			req.Header.Set(k, v)
 		}
+		if err := gate.acquire(ctx); err != nil {
+			return err
+		}
 		resp, err := c.http.Do(req)
 		if err != nil {
+			gate.release()
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if attempt >= c.MaxRetries {
-				return fmt.Errorf("%w (%v)", model.ErrOffline, netReason(err))
+			limit := c.MaxRetries
+			if isDialError(err) {
+				limit = c.DialRetries
 			}
-			if err := c.sleep(ctx, backoff(attempt)); err != nil {
+			if attempt >= limit {
+				return fmt.Errorf("%w (%s)", model.ErrOffline, netReason(err))
+			}
+			if err := c.sleep(ctx, c.backoff(attempt)); err != nil {
 				return err
 			}
 			continue
@@ -118,19 +145,24 @@ func (c *Client) get(ctx context.Context, pathOrLink string, headers map[string]
 		if resp.StatusCode == http.StatusOK {
 			err := json.NewDecoder(resp.Body).Decode(out)
 			resp.Body.Close()
+			gate.release()
 			if err != nil {
 				// A truncated body is transient: ask again.
-				if attempt < c.MaxRetries {
-					if err := c.sleep(ctx, backoff(attempt)); err != nil {
+				if attempt < c.MaxRetries && ctx.Err() == nil {
+					if err := c.sleep(ctx, c.backoff(attempt)); err != nil {
 						return err
 					}
 					continue
+				}
+				if ctx.Err() != nil {
+					return ctx.Err()
 				}
 				return fmt.Errorf("graph: unreadable response: %w", err)
 			}
 			return nil
 		}
 		gerr := readError(resp)
+		gate.release()
 		switch {
 		case resp.StatusCode == http.StatusUnauthorized && !refreshed:
 			refreshed = true // one silent refresh, then one retry
@@ -138,7 +170,13 @@ func (c *Client) get(ctx context.Context, pathOrLink string, headers map[string]
 		case gerr.Retryable() && attempt < c.MaxRetries:
 			wait := gerr.RetryAfter
 			if wait <= 0 {
-				wait = backoff(attempt)
+				wait = c.backoff(attempt)
+			}
+			if gerr.RetryAfter > 0 || resp.StatusCode == http.StatusTooManyRequests {
+				// Throttling is about the mailbox, not this request: every
+				// stream of the account waits (the gate holds them back).
+				gate.Pause(wait)
+				continue
 			}
 			if err := c.sleep(ctx, wait); err != nil {
 				return err
@@ -149,13 +187,32 @@ func (c *Client) get(ctx context.Context, pathOrLink string, headers map[string]
 	}
 }
 
-// backoff is jittered exponential: ~1s, 2s, 4s … capped at 60s.
-func backoff(attempt int) time.Duration {
-	d := time.Second << min(attempt, 6)
-	if d > time.Minute {
-		d = time.Minute
+// backoff is jittered exponential: ~1s, 2s, 4s … capped at 60s (with the
+// default base).
+func (c *Client) backoff(attempt int) time.Duration {
+	base := c.BackoffBase
+	if base <= 0 {
+		base = time.Second
+	}
+	d := base << min(attempt, 6)
+	if d > 60*base {
+		d = 60 * base
 	}
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// isDialError says the service could not be reached at all: no route, no
+// name, nobody listening. That, across every stream, is "offline".
+func isDialError(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH)
 }
 
 func netReason(err error) string {

@@ -33,6 +33,8 @@ func (e *Error) Error() string {
 // Unwrap maps a Graph answer to the sentinel a user can act on.
 func (e *Error) Unwrap() error {
 	switch {
+	case strings.EqualFold(e.Code, "MailboxNotEnabledForRESTAPI") || strings.EqualFold(e.InnerCode, "MailboxNotEnabledForRESTAPI"):
+		return model.ErrMailboxUnavailable
 	case e.Status == http.StatusGone || strings.EqualFold(e.Code, "SyncStateNotFound") || e.Code == "resyncRequired":
 		return model.ErrResyncRequired
 	case e.Status == http.StatusTooManyRequests:

@@ -24,6 +24,9 @@ var (
 	inputRe  = regexp.MustCompile(`(?is)<input\b[^>]*>`)
 	attrRe   = regexp.MustCompile(`(?is)\b(name|value|type)="([^"]*)"`)
 	errorRe  = regexp.MustCompile(`(?is)<div id="error">(.*?)</div>`)
+	// abandonedRe marks a page the scripted user walks away from
+	// (Faults.SignIn = SignInAbandon).
+	abandonedRe = regexp.MustCompile(`(?is)<div id="abandoned">`)
 )
 
 // Browse completes the sign-in at authURL with HTTPClient(). Its signature
@@ -33,8 +36,15 @@ func (s *Server) Browse(authURL string) error {
 }
 
 // CompleteSignIn is Browse for a simulator in another process: c must trust
-// the simulator's certificate.
+// the simulator's certificate. Given an admin-consent URL
+// (/{tenant}/v2.0/adminconsent), it approves as the tenant's administrator
+// and stops at the redirect, which goes to a listener nobody runs. A page
+// the scripted user abandons (SignInAbandon) ends it without error and
+// without an answer to the app, like a closed tab.
 func CompleteSignIn(ctx context.Context, c *http.Client, authURL string) error {
+	if u, err := url.Parse(authURL); err == nil && strings.HasSuffix(u.Path, "/v2.0/adminconsent") {
+		return approveAdminConsent(ctx, c, authURL)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
 	if err != nil {
 		return err
@@ -49,6 +59,9 @@ func CompleteSignIn(ctx context.Context, c *http.Client, authURL string) error {
 		return fmt.Errorf("graphsim browser: %w", err)
 	}
 	page := string(body)
+	if abandonedRe.MatchString(page) {
+		return nil
+	}
 	if m := errorRe.FindStringSubmatch(page); m != nil {
 		return errors.New("graphsim browser: sign-in page says: " + html.UnescapeString(m[1]))
 	}
@@ -83,6 +96,29 @@ func CompleteSignIn(ctx context.Context, c *http.Client, authURL string) error {
 	presp.Body.Close()
 	if presp.StatusCode >= 400 {
 		return fmt.Errorf("graphsim browser: %s answered HTTP %d", action, presp.StatusCode)
+	}
+	return nil
+}
+
+func approveAdminConsent(ctx context.Context, c *http.Client, consentURL string) error {
+	nc := *c
+	nc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, consentURL, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := nc.Do(req)
+	if err != nil {
+		return fmt.Errorf("graphsim browser: %w", err)
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if m := errorRe.FindStringSubmatch(string(body)); m != nil {
+		return errors.New("graphsim browser: admin consent page says: " + html.UnescapeString(m[1]))
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || err != nil || loc.Query().Get("admin_consent") != "True" {
+		return fmt.Errorf("graphsim browser: admin consent answered HTTP %d", resp.StatusCode)
 	}
 	return nil
 }

@@ -34,6 +34,8 @@ type roundSpec struct {
 	strict     bool      // gt rather than ge
 	changeType string    // "", created, updated, deleted
 	top        int       // total cap per round ($top on delta); 0 = none
+	// calendar view rounds: the window fixed by the first request
+	winStart, winEnd time.Time
 }
 
 type deltaItem struct {

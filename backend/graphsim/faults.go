@@ -17,6 +17,14 @@ const (
 	SignInAdminApproval   = "admin_approval"   // AADSTS90094: tenant requires an admin to approve
 	SignInCancel          = "cancel"           // AADSTS65004: the user declined
 	SignInPersonal        = "personal"         // a personal Microsoft account signs in (tid 9188040d-…)
+	// SignInClaims plays conditional access asking for MFA: a refresh token
+	// obtained without answering the claims challenge is refused with
+	// interaction_required and a "claims" value; an interactive sign-in that
+	// carries those claims yields tokens that refresh again.
+	SignInClaims = "claims"
+	// SignInAbandon plays a user who closes the browser tab: the sign-in
+	// page never posts back, so the client waits until it gives up.
+	SignInAbandon = "abandon"
 )
 
 // Faults scripts what goes wrong. The zero value is a healthy service.
@@ -31,9 +39,20 @@ type Faults struct {
 	// AccessTokenLifetime overrides the 1 hour lifetime. Under 5 minutes,
 	// MSAL never caches the token, so every silent call refreshes.
 	AccessTokenLifetime time.Duration
+	// OmitScopes lists scopes the tenant silently leaves out of a grant: the
+	// sign-in succeeds but the token response's "scope" lacks them (unless an
+	// administrator consented to them), as when a tenant policy filters what
+	// users may grant.
+	OmitScopes []string
+	// SignInDelay holds the sign-in page this long before answering: a slow
+	// browser or a user taking their time.
+	SignInDelay time.Duration
 	// DeviceCodeManual makes device codes wait for ApproveDeviceCode or the
 	// /devicelogin page instead of approving themselves.
 	DeviceCodeManual bool
+	// DeviceCodeExpire makes device codes expire before anyone enters them:
+	// the first poll answers expired_token.
+	DeviceCodeExpire bool
 	// Graph are failures injected into Graph requests, first match wins.
 	Graph []FaultRule
 }
@@ -45,6 +64,7 @@ const (
 	FaultTruncate = "truncate" // send the headers and half the body, then close
 	FaultResync   = "resync"   // 410 SyncStateNotFound
 	FaultExpired  = "expired"  // 401 InvalidAuthenticationToken, token expired
+	FaultOnPrem   = "onprem"   // 404 MailboxNotEnabledForRESTAPI: an on-premises mailbox
 )
 
 // FaultRule injects one kind of failure into matching Graph requests.
@@ -96,6 +116,7 @@ func (s *Server) matchFault(path string) *FaultRule {
 
 var statusCodes = map[int][2]string{
 	http.StatusTooManyRequests:     {"TooManyRequests", "Please retry again later."},
+	http.StatusForbidden:           {"ErrorAccessDenied", "Access is denied. Check credentials and try again."},
 	http.StatusServiceUnavailable:  {"ServiceUnavailable", "The service is temporarily unavailable. Please retry later."},
 	http.StatusGatewayTimeout:      {"GatewayTimeout", "The gateway did not receive a timely response from the service."},
 	http.StatusInternalServerError: {"InternalServerError", "An internal server error occurred."},
@@ -114,6 +135,8 @@ func (f *FaultRule) apply(w http.ResponseWriter, r *http.Request) bool {
 		writeSyncStateNotFound(w, r)
 	case FaultExpired:
 		writeGraphError(w, r, http.StatusUnauthorized, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.")
+	case FaultOnPrem:
+		writeGraphError(w, r, http.StatusNotFound, "MailboxNotEnabledForRESTAPI", "REST API is not yet supported for this mailbox.")
 	default:
 		status := f.Status
 		if status == 0 {
@@ -179,10 +202,12 @@ var ruleRe = regexp.MustCompile(`^([a-z]+|\d{3})(?:/([0-9.]+))?(?:@([^*+]+))?(?:
 // ParseFaults reads the `rapport sim --faults` spec: comma-separated items,
 // each either an option or a Graph rule.
 //
-//	options: signin=consent_required|admin_approval|cancel|personal
-//	         block=Mail.ReadBasic (repeatable)  tokenlife=2m  devicecode=manual
+//	options: signin=consent_required|admin_approval|cancel|personal|claims|abandon
+//	         block=Mail.ReadBasic (repeatable: users may not consent to it)
+//	         omit=Files.Read.All (repeatable: left out of the grant)
+//	         tokenlife=2m  signindelay=3s  devicecode=manual|expire
 //	rules:   KIND[/RETRYAFTER][@PATH][*TIMES][+SKIP]
-//	         KIND is a status code (429, 503...) or drop|truncate|resync|expired
+//	         KIND is a status code (429, 503...) or drop|truncate|resync|expired|onprem
 //
 // Example: "429/2@messages/delta*3,drop@mailFolders*1+2,signin=personal".
 func ParseFaults(spec string) (Faults, error) {
@@ -195,14 +220,25 @@ func ParseFaults(spec string) (Faults, error) {
 		if k, v, ok := strings.Cut(item, "="); ok {
 			switch strings.ToLower(k) {
 			case "signin":
+				if v == "ok" {
+					v = SignInOK
+				}
 				switch v {
-				case SignInConsentRequired, SignInAdminApproval, SignInCancel, SignInPersonal:
+				case SignInOK, SignInConsentRequired, SignInAdminApproval, SignInCancel, SignInPersonal, SignInClaims, SignInAbandon:
 					f.SignIn = v
 				default:
-					return Faults{}, fmt.Errorf("graphsim: unknown signin outcome %q (want consent_required, admin_approval, cancel or personal)", v)
+					return Faults{}, fmt.Errorf("graphsim: unknown signin outcome %q (want consent_required, admin_approval, cancel, personal, claims or abandon)", v)
 				}
 			case "block":
 				f.BlockUserConsent = append(f.BlockUserConsent, v)
+			case "omit":
+				f.OmitScopes = append(f.OmitScopes, v)
+			case "signindelay":
+				d, err := time.ParseDuration(v)
+				if err != nil {
+					return Faults{}, fmt.Errorf("graphsim: signindelay %q: %w", v, err)
+				}
+				f.SignInDelay = d
 			case "tokenlife":
 				d, err := time.ParseDuration(v)
 				if err != nil {
@@ -210,7 +246,15 @@ func ParseFaults(spec string) (Faults, error) {
 				}
 				f.AccessTokenLifetime = d
 			case "devicecode":
-				f.DeviceCodeManual = v == "manual"
+				switch v {
+				case "manual":
+					f.DeviceCodeManual = true
+				case "expire":
+					f.DeviceCodeExpire = true
+				case "auto", "":
+				default:
+					return Faults{}, fmt.Errorf("graphsim: devicecode %q (want manual or expire)", v)
+				}
 			default:
 				return Faults{}, fmt.Errorf("graphsim: unknown fault option %q", k)
 			}
@@ -225,7 +269,7 @@ func ParseFaults(spec string) (Faults, error) {
 			rule.Kind, rule.Status = FaultStatus, code
 		} else {
 			switch m[1] {
-			case FaultDrop, FaultTruncate, FaultResync, FaultExpired:
+			case FaultDrop, FaultTruncate, FaultResync, FaultExpired, FaultOnPrem:
 				rule.Kind = m[1]
 			default:
 				return Faults{}, fmt.Errorf("graphsim: unknown fault kind %q", m[1])

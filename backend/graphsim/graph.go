@@ -175,9 +175,11 @@ func segments(p string) []string {
 
 // isMailboxPath says whether a request counts against Outlook's per-mailbox
 // concurrency limit.
+// Mail and calendar live in the same mailbox, so both count.
 func isMailboxPath(p string) bool {
 	l := strings.ToLower(p)
-	return strings.Contains(l, "/mailfolders") || strings.Contains(l, "/messages")
+	return strings.Contains(l, "/mailfolders") || strings.Contains(l, "/messages") ||
+		strings.Contains(l, "/calendar") || strings.Contains(l, "/events")
 }
 
 func (s *Server) serveGraph(w *statusWriter, r *http.Request, rec *RequestRecord) {
@@ -190,6 +192,7 @@ func (s *Server) serveGraph(w *statusWriter, r *http.Request, rec *RequestRecord
 			over = true
 			s.inflight--
 		}
+		s.maxIn = max(s.maxIn, s.inflight)
 	}
 	fault := s.matchFault(r.URL.Path)
 	s.mu.Unlock()
@@ -275,6 +278,25 @@ func (s *Server) routeGraph(w http.ResponseWriter, r *http.Request) {
 		s.listMessages(c, rest[1])
 	case is(0, "messages") && len(rest) == 2:
 		s.getMessage(c, rest[1])
+	case is(0, "calendar") && len(rest) == 1:
+		s.getCalendar(c, "")
+	case is(0, "calendar") && is(1, "calendarView") && len(rest) == 2:
+		s.calendarView(c, "")
+	case is(0, "calendars") && len(rest) == 1:
+		s.listCalendars(c)
+	case is(0, "calendars") && len(rest) == 2:
+		s.getCalendar(c, rest[1])
+	case is(0, "calendars") && is(2, "calendarView") && len(rest) == 3:
+		s.calendarView(c, rest[1])
+	case is(0, "calendarView") && len(rest) == 1:
+		s.calendarView(c, "")
+	case is(0, "calendarView") && is(1, "delta") && len(rest) == 2:
+		s.calendarViewDelta(c)
+	case (is(0, "events") && is(1, "delta")) || (is(0, "calendar") && is(1, "events") && is(2, "delta")):
+		// v1.0 tracks changes of calendar views only (msgraph-metadata #608).
+		c.fail(http.StatusBadRequest, "BadRequest", "Change tracking is not supported against 'microsoft.graph.event'.")
+	case is(0, "events") && len(rest) == 2:
+		s.getEvent(c, rest[1])
 	default:
 		last := rest[len(rest)-1]
 		c.fail(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", last))

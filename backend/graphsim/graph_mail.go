@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"rapport/backend/model"
 )
@@ -276,6 +278,20 @@ func (s *Server) listMessages(c *graphCall, ref string) {
 	if !ok {
 		return
 	}
+	conds, ok := parseListFilter(c, c.q.Get("$filter"))
+	if !ok {
+		return
+	}
+	oldestFirst := false
+	switch o := strings.ToLower(strings.Join(strings.Fields(c.q.Get("$orderby")), " ")); o {
+	case "", "receiveddatetime desc":
+	case "receiveddatetime", "receiveddatetime asc":
+		oldestFirst = true
+	default:
+		c.fail(http.StatusBadRequest, "ErrorInvalidUrlQuery", "The simulator orders messages by receivedDateTime only.")
+		return
+	}
+	count := strings.EqualFold(c.q.Get("$count"), "true")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := s.mb.resolve(ref)
@@ -283,16 +299,88 @@ func (s *Server) listMessages(c *graphCall, ref string) {
 		c.fail(http.StatusNotFound, "ErrorItemNotFound", errNotFoundInStore)
 		return
 	}
-	all := s.mb.members(f)
+	var all []*message
+	for _, m := range s.mb.members(f) {
+		if conds.match(m.Received) {
+			all = append(all, m)
+		}
+	}
+	if oldestFirst {
+		for i, j := 0, len(all)-1; i < j; i, j = i+1, j-1 {
+			all[i], all[j] = all[j], all[i]
+		}
+	}
 	values := []object{}
 	for i := skip; i < len(all) && i < skip+top; i++ {
 		values = append(values, renderMessage(all[i], sel, withBody))
 	}
-	out := object{{"@odata.context", fmt.Sprintf("%s/v1.0/$metadata#users('%s')/mailFolders('%s')/messages", c.base, c.user.graphID, f.ID)}, {"value", values}}
+	out := object{{"@odata.context", fmt.Sprintf("%s/v1.0/$metadata#users('%s')/mailFolders('%s')/messages", c.base, c.user.graphID, f.ID)}}
+	if count {
+		out = append(out, field{"@odata.count", len(all)})
+	}
+	out = append(out, field{"value", values})
 	if skip+top < len(all) {
 		out = append(out, field{"@odata.nextLink", nextSkipLink(c, skip+top)})
 	}
 	writeGraphJSON(c.w, c.r, http.StatusOK, out)
+}
+
+// timeConds is a conjunction of receivedDateTime comparisons.
+type timeConds []struct {
+	op string
+	t  time.Time
+}
+
+func (cs timeConds) match(t time.Time) bool {
+	for _, c := range cs {
+		switch c.op {
+		case "ge":
+			if t.Before(c.t) {
+				return false
+			}
+		case "gt":
+			if !t.After(c.t) {
+				return false
+			}
+		case "le":
+			if t.After(c.t) {
+				return false
+			}
+		case "lt":
+			if !t.Before(c.t) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+var listFilterRe = regexp.MustCompile(`(?i)^\s*receivedDateTime\s+(ge|gt|le|lt)\s+'?([0-9T:.\-+Z]+)'?\s*$`)
+
+// parseListFilter reads "receivedDateTime ge X and receivedDateTime lt Y"
+// (any number of such comparisons joined by "and").
+func parseListFilter(c *graphCall, raw string) (timeConds, bool) {
+	var out timeConds
+	if strings.TrimSpace(raw) == "" {
+		return out, true
+	}
+	for _, part := range regexp.MustCompile(`(?i)\s+and\s+`).Split(raw, -1) {
+		m := listFilterRe.FindStringSubmatch(part)
+		var t time.Time
+		var err error
+		if m != nil {
+			t, err = time.Parse(time.RFC3339, m[2])
+		}
+		if m == nil || err != nil {
+			c.fail(http.StatusBadRequest, "ErrorInvalidUrlQueryFilter", "The query filter contains one or more invalid nodes.")
+			return nil, false
+		}
+		out = append(out, struct {
+			op string
+			t  time.Time
+		}{strings.ToLower(m[1]), t.UTC()})
+	}
+	return out, true
 }
 
 func (s *Server) getMessage(c *graphCall, id string) {

@@ -21,6 +21,7 @@ import (
 
 type authCode struct {
 	clientID, redirectURI, challenge, method string
+	claims                                   string // the claims parameter of /authorize
 	scopes                                   []string
 	user                                     identityUser
 	expires                                  time.Time
@@ -37,6 +38,9 @@ type refreshToken struct {
 	clientID string
 	user     identityUser
 	expires  time.Time
+	// mfa: issued to a sign-in that answered the claims challenge, so
+	// SignInClaims does not refuse it.
+	mfa bool
 }
 
 type deviceCode struct {
@@ -117,6 +121,7 @@ type aadFailure struct {
 	code     int
 	desc     string
 	suberror string
+	claims   string // a claims challenge (interaction_required)
 }
 
 func (f *aadFailure) description(traceID, corrID string, now time.Time) string {
@@ -137,6 +142,9 @@ func writeAADError(w http.ResponseWriter, f *aadFailure) {
 	}
 	if f.suberror != "" {
 		body = append(body, field{"suberror", f.suberror})
+	}
+	if f.claims != "" {
+		body = append(body, field{"claims", f.claims})
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
@@ -195,6 +203,8 @@ func (s *Server) serveIdentity(w http.ResponseWriter, r *http.Request) {
 		s.token(w, r)
 	case "oauth2/v2.0/devicecode":
 		s.deviceCodeStart(w, r)
+	case "v2.0/adminconsent":
+		s.adminConsent(w, r, tenant)
 	default:
 		http.NotFound(w, r)
 	}
@@ -321,9 +331,25 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, tenant string
 	}
 
 	s.mu.Lock()
+	delay := s.faults.SignInDelay
+	s.mu.Unlock()
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+
+	s.mu.Lock()
 	defer s.mu.Unlock()
 	user := s.tenant.me
 	switch s.faults.SignIn {
+	case SignInAbandon:
+		abandonedPage(w)
+		return
 	case SignInConsentRequired:
 		fail("consent_required", 65001, fmt.Sprintf("The user or administrator has not consented to use the application with ID '%s' named 'Rapport'. Send an interactive authorization request for this user and resource.", clientID))
 		return
@@ -346,7 +372,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, tenant string
 	s.grantConsent(clientID, user, scopes)
 	code := "0.A" + randomString(96)
 	s.idp.codes[code] = &authCode{clientID: clientID, redirectURI: redirectURI, challenge: challenge, method: method,
-		scopes: scopes, user: user, expires: time.Now().Add(10 * time.Minute)}
+		claims: q.Get("claims"), scopes: scopes, user: user, expires: time.Now().Add(10 * time.Minute)}
 	s.issued = append(s.issued, code)
 	reply([][2]string{{"code", code}, {"client_info", clientInfo(user)}, {"session_state", newUUID()}})
 }
@@ -384,10 +410,43 @@ func (s *Server) grantConsent(clientID string, u identityUser, scopes []string) 
 		if oidcScopes[n] || n == ".default" {
 			continue
 		}
+		if s.omitted(u, n) {
+			continue // the tenant leaves it out of the grant
+		}
 		if _, ok := s.idp.consent[k][n]; !ok {
 			s.idp.consent[k][n] = sc
 		}
 	}
+}
+
+// omitted reports a scope the tenant leaves out of users' grants
+// (Faults.OmitScopes). Callers hold s.mu.
+func (s *Server) omitted(u identityUser, norm string) bool {
+	if u.personal {
+		return false
+	}
+	for _, o := range s.faults.OmitScopes {
+		if normScope(o) == norm {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutOmitted drops from a token request the scopes the tenant leaves
+// out of the grant and that were never consented (by an administrator):
+// the answer's "scope" then lacks them. Callers hold s.mu.
+func (s *Server) withoutOmitted(clientID string, u identityUser, requested []string) []string {
+	have := s.idp.consent[consentKey(clientID, u)]
+	out := requested[:0:0]
+	for _, sc := range requested {
+		n := normScope(sc)
+		if _, ok := have[n]; !ok && s.omitted(u, n) {
+			continue
+		}
+		out = append(out, sc)
+	}
+	return out
 }
 
 // grantedScopes answers a token request's scope list: the resource scopes

@@ -41,11 +41,15 @@ func (s *Server) deviceCodeStart(w http.ResponseWriter, r *http.Request) {
 	dc := "DAQABIQEAAAB" + randomString(150)
 	verify := s.URL() + "/devicelogin"
 	s.mu.Lock()
-	s.idp.devices[dc] = &deviceCode{clientID: clientID, userCode: userCode, scopes: scopes, expires: time.Now().Add(15 * time.Minute)}
+	expires := time.Now().Add(15 * time.Minute)
+	if s.faults.DeviceCodeExpire {
+		expires = time.Now() // nobody enters it in time
+	}
+	s.idp.devices[dc] = &deviceCode{clientID: clientID, userCode: userCode, scopes: scopes, expires: expires}
 	s.issued = append(s.issued, dc, userCode)
 	manual := s.faults.DeviceCodeManual
 	s.mu.Unlock()
-	if !manual {
+	if !manual && !expires.Before(time.Now().Add(time.Minute)) {
 		_ = s.ApproveDeviceCode(userCode)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -112,7 +116,7 @@ func (s *Server) redeemDevice(clientID, code string, scopes []string) (object, *
 	if len(scopes) == 0 {
 		scopes = d.scopes
 	}
-	return s.issueTokens(clientID, d.user, scopes)
+	return s.issueTokens(clientID, d.user, scopes, false)
 }
 
 // serveDeviceLogin is the simulator's microsoft.com/devicelogin: a form to

@@ -97,7 +97,8 @@ func (s *Server) redeemCode(clientID string, f url.Values, scopes []string) (obj
 	if len(scopes) == 0 {
 		scopes = ac.scopes
 	}
-	return s.issueTokens(clientID, ac.user, scopes)
+	mfa := answersClaims(ac.claims) || answersClaims(f.Get("claims"))
+	return s.issueTokens(clientID, ac.user, scopes, mfa)
 }
 
 func (s *Server) redeemRefresh(clientID, rt string, scopes []string) (object, *aadFailure) {
@@ -109,12 +110,30 @@ func (s *Server) redeemRefresh(clientID, rt string, scopes []string) (object, *a
 		return nil, invalidGrant(700082, "The refresh token has expired due to inactivity. The token was issued on a date and was inactive for 90.00:00:00.")
 	case t.clientID != clientID:
 		return nil, invalidGrant(70000, "Provided grant is invalid or malformed. The refresh token was issued to a different client.")
+	case s.faults.SignIn == SignInClaims && !t.mfa:
+		// Conditional access now wants MFA: no refresh token can satisfy
+		// that silently, whatever claims the request carries.
+		return nil, &aadFailure{status: http.StatusBadRequest, err: "interaction_required", code: 50076,
+			suberror: "basic_action", claims: ClaimsChallenge,
+			desc: "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '00000003-0000-0000-c000-000000000000'."}
 	}
-	return s.issueTokens(clientID, t.user, scopes)
+	return s.issueTokens(clientID, t.user, scopes, t.mfa)
 }
 
-// issueTokens mints the token response for user. Callers hold s.mu.
-func (s *Server) issueTokens(clientID string, user identityUser, requested []string) (object, *aadFailure) {
+// ClaimsChallenge is the claims value SignInClaims challenges with: an
+// authentication-context request, as conditional access sends it.
+const ClaimsChallenge = `{"access_token":{"acrs":{"essential":true,"value":"c1"}}}`
+
+// answersClaims reports whether a request's claims parameter answers
+// ClaimsChallenge (MSAL may merge other claims into it).
+func answersClaims(claims string) bool {
+	return strings.Contains(claims, `"acrs"`) && strings.Contains(claims, `"c1"`)
+}
+
+// issueTokens mints the token response for user. mfa marks the refresh
+// token as having answered the claims challenge. Callers hold s.mu.
+func (s *Server) issueTokens(clientID string, user identityUser, requested []string, mfa bool) (object, *aadFailure) {
+	requested = s.withoutOmitted(clientID, user, requested)
 	granted, missing := s.grantedScopes(clientID, user, requested)
 	if missing != "" {
 		return nil, consentRequired(clientID)
@@ -145,7 +164,7 @@ func (s *Server) issueTokens(clientID string, user identityUser, requested []str
 	}
 	if wantRefresh {
 		rt := "1.A" + randomString(120)
-		s.idp.refresh[rt] = &refreshToken{clientID: clientID, user: user, expires: now.Add(90 * 24 * time.Hour)}
+		s.idp.refresh[rt] = &refreshToken{clientID: clientID, user: user, expires: now.Add(90 * 24 * time.Hour), mfa: mfa}
 		s.issued = append(s.issued, rt)
 		resp = append(resp, field{"refresh_token", rt})
 	}

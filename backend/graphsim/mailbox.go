@@ -59,10 +59,15 @@ type mailbox struct {
 	seq       int64
 	rootID    string
 	meAddress string
+
+	calendars  []*calendar
+	events     map[string]*event
+	eventsGone []eventTombstone
 }
 
 func newMailbox() *mailbox {
-	return &mailbox{byID: map[string]*folder{}, byKnown: map[string]*folder{}, msgs: map[string]*message{}, gone: map[string][]tombstone{}}
+	return &mailbox{byID: map[string]*folder{}, byKnown: map[string]*folder{}, msgs: map[string]*message{}, gone: map[string][]tombstone{},
+		events: map[string]*event{}}
 }
 
 func (mb *mailbox) addFolder(f *folder) {

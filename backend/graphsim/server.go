@@ -50,6 +50,14 @@ type Options struct {
 	MailboxConcurrency int
 	// Faults scripts failures from the start; SetFaults changes them later.
 	Faults Faults
+	// LiveChanges, when positive, changes the mailbox on a clock once
+	// started: new mail every tick, now and then a move, a deletion or an
+	// event edit (the demo uses ~10 s). Off by default; SetLiveChanges
+	// turns it on or off later.
+	LiveChanges time.Duration
+	// ControlToken, when set, enables POST /_sim/faults (see control.go) for
+	// loopback clients that present it.
+	ControlToken string
 }
 
 // DemoClient is one customer of the demo consultant and the mail domains it
@@ -62,7 +70,8 @@ type DemoClient struct {
 // RequestRecord is one request the simulator served. Path excludes the query,
 // which is in Query; bodies (codes, tokens) are never recorded.
 type RequestRecord struct {
-	At     time.Time
+	At     time.Time // when the request arrived
+	Done   time.Time // when its answer was complete (or the connection cut)
 	Method string
 	Path   string
 	Query  string
@@ -83,14 +92,18 @@ type Server struct {
 	faults   Faults
 	fired    map[int]int // fault rule index -> times fired
 	inflight int         // mailbox requests in flight
+	maxIn    int         // the most mailbox requests ever in flight at once
 	requests []RequestRecord
 	issued   []string
 	live     *rand.Rand // ids and change keys for live changes, seeded
 
-	certPEM []byte
-	srv     *http.Server
-	url     atomic.Value // string; read by handlers that may hold mu
-	client  *http.Client
+	certPEM  []byte
+	cert     tls.Certificate
+	addr     string // host:port actually listened on
+	srv      *http.Server
+	stopLive chan struct{}
+	url      atomic.Value // string; read by handlers that may hold mu
+	client   *http.Client
 }
 
 // New builds the tenant for opts. It does not listen yet: see Start.
@@ -144,6 +157,19 @@ func (s *Server) Start(addr string) error {
 	if err != nil {
 		return err
 	}
+	s.mu.Lock()
+	s.cert, s.certPEM = cert, certPEM
+	s.mu.Unlock()
+	if err := s.listen(addr); err != nil {
+		return err
+	}
+	if s.opts.LiveChanges > 0 {
+		s.SetLiveChanges(s.opts.LiveChanges)
+	}
+	return nil
+}
+
+func (s *Server) listen(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("graphsim: listen %s: %w", addr, err)
@@ -153,18 +179,58 @@ func (s *Server) Start(addr string) error {
 	if ip := ln.Addr().(*net.TCPAddr).IP; ip != nil && !ip.IsUnspecified() && ip.To4() == nil {
 		host = "[" + ip.String() + "]"
 	}
+	s.mu.Lock()
 	srv := &http.Server{
 		Handler:           s,
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{s.cert}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          quietLog(),
 	}
-	s.mu.Lock()
-	s.certPEM, s.srv = certPEM, srv
+	s.srv, s.addr = srv, ln.Addr().String()
 	s.mu.Unlock()
 	s.url.Store(fmt.Sprintf("https://%s:%d", host, port))
 	go func() { _ = srv.ServeTLS(ln, "", "") }()
 	return nil
+}
+
+// Disconnect makes the simulator unreachable, as a lost network does: the
+// listener closes and open connections drop, so clients get "connection
+// refused". Reconnect brings it back on the same address.
+func (s *Server) Disconnect() error {
+	s.mu.Lock()
+	srv := s.srv
+	s.mu.Unlock()
+	if srv == nil {
+		return errors.New("graphsim: not started")
+	}
+	return srv.Close()
+}
+
+// Reconnect listens again on the address Disconnect closed, with the same
+// certificate, so clients resume without any change.
+func (s *Server) Reconnect() error {
+	s.mu.Lock()
+	addr := s.addr
+	s.mu.Unlock()
+	if addr == "" {
+		return errors.New("graphsim: not started")
+	}
+	var err error
+	for i := 0; i < 50; i++ { // the port can take a moment to be free again
+		if err = s.listen(addr); err == nil {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return err
+}
+
+// MaxInFlight is the most mailbox requests (mail and calendar) the
+// simulator ever had in flight at once.
+func (s *Server) MaxInFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxIn
 }
 
 // URL is the base URL, "https://127.0.0.1:PORT"; empty before Start.
@@ -181,6 +247,7 @@ func (s *Server) GraphURL() string { return s.URL() + "/v1.0" }
 
 // Close stops listening and drops open connections.
 func (s *Server) Close() error {
+	s.SetLiveChanges(0)
 	s.mu.Lock()
 	srv, client := s.srv, s.client
 	s.mu.Unlock()
@@ -280,6 +347,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else {
 			rec.Status = sw.status
 		}
+		rec.Done = time.Now().UTC()
 		s.mu.Lock()
 		s.requests = append(s.requests, rec)
 		s.mu.Unlock()
@@ -292,6 +360,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Graph sleeps inside, so the delay counts as time in flight
 		// against the mailbox concurrency limit, as a slow network does.
 		s.serveGraph(sw, r, &rec)
+	case strings.HasPrefix(r.URL.Path, controlPrefix):
+		s.serveControl(sw, r)
 	case r.URL.Path == "/devicelogin":
 		if s.sleep(r) {
 			s.serveDeviceLogin(sw, r)

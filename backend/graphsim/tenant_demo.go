@@ -137,6 +137,7 @@ func buildDemo(seed int64, anchor time.Time) *tenant {
 	b.outsideThreads()
 	b.newsletters()
 	b.drafts()
+	buildDemoCalendar(b.mb, seed, anchor, b.me)
 	t.mailbox = b.mb
 	return t
 }

@@ -17,7 +17,22 @@ type Account struct {
 	HomeAccountID string    `json:"homeAccountId"`
 	Scopes        []string  `json:"scopes"`
 	AddedAt       time.Time `json:"addedAt"`
+	// State is AccountOK, or why the account cannot sync until the user acts
+	// (AccountSignInRequired, AccountConsentRequired); its data stays.
+	State string `json:"state"`
+	// StateError is the sentence shown with a State other than AccountOK.
+	StateError string `json:"stateError,omitempty"`
+	// Claims is a pending claims challenge (conditional access) the next
+	// interactive sign-in must answer. Not a secret.
+	Claims string `json:"-"`
 }
+
+// Account states.
+const (
+	AccountOK              = "ok"
+	AccountSignInRequired  = "signin_required"
+	AccountConsentRequired = "consent_required"
+)
 
 // Recipient is Graph's emailAddress shape flattened.
 type Recipient struct {
@@ -104,6 +119,13 @@ type TimelineItem struct {
 	Title       string    `json:"title"`
 	WebLink     string    `json:"webLink,omitempty"`
 	ItemID      string    `json:"itemId"`
+	// Meetings only (additive fields).
+	End       *time.Time `json:"end,omitempty"`       // meeting end (UTC)
+	AllDay    bool       `json:"allDay,omitempty"`    // an all-day event: show Date, not a time
+	Date      string     `json:"date,omitempty"`      // all-day events: first day, "2026-11-01" (no time zone)
+	EndDate   string     `json:"endDate,omitempty"`   // all-day events: day after the last, exclusive
+	Cancelled bool       `json:"cancelled,omitempty"` // the organizer cancelled it: show as cancelled
+	Online    bool       `json:"online,omitempty"`    // a Teams/Skype meeting
 }
 
 // TimelinePage is a slice of a timeline, newest first. Cursor, when not
@@ -118,6 +140,9 @@ const (
 	StreamMail     = "mail"
 	StreamCalendar = "calendar"
 	StreamDrive    = "drive"
+	// StreamMailBackfill is a bounded listing of one folder's older mail
+	// ("Load older history"); it ends when it reaches the requested date.
+	StreamMailBackfill = "mail-backfill"
 )
 
 // Stream is one delta cursor: a mail folder, a calendar window or a drive.
@@ -133,10 +158,23 @@ type Stream struct {
 	Total      int        `json:"total"` // denominator for progress when known
 	LastSyncAt *time.Time `json:"lastSync"`
 	LastError  string     `json:"error"`
+	// WindowStart/WindowEnd bound what the stream mirrors: the mail delta's
+	// receivedDateTime filter, the calendar window, a backfill segment.
+	WindowStart time.Time `json:"windowStart"`
+	WindowEnd   time.Time `json:"windowEnd"`
+	// Hot streams (Inbox, Sent Items, the default calendar) are polled most often.
+	Hot bool `json:"hot"`
+	// LastAttemptAt is when a round last started or resumed.
+	LastAttemptAt *time.Time `json:"lastAttempt"`
+	// ErrorAction is what fixes LastError: see the Action* constants.
+	ErrorAction string `json:"-"`
 }
 
 // StreamStatus and AccountStatus are what `rapport status --json` prints.
+// The JSON names are a contract (`rapport status --json`, the UI); fields
+// are only ever added.
 type StreamStatus struct {
+	ID       int64      `json:"id"`
 	Kind     string     `json:"kind"`
 	Resource string     `json:"resource"`
 	Name     string     `json:"name"`
@@ -144,12 +182,32 @@ type StreamStatus struct {
 	Total    int        `json:"total"`
 	LastSync *time.Time `json:"lastSync"`
 	Error    string     `json:"error"`
+	// State is "pending" (never completed), "syncing" (a round is part-way),
+	// "ok" or "error".
+	State string `json:"state"`
+	// Action names what fixes Error: "reauthorize", "admin-consent",
+	// "none" (Rapport retries by itself) or "" when there is no error.
+	Action      string     `json:"action"`
+	LastAttempt *time.Time `json:"lastAttempt"`
 }
 
 type AccountStatus struct {
 	UPN         string         `json:"upn"`
 	DisplayName string         `json:"displayName"`
 	Streams     []StreamStatus `json:"streams"`
+	// Offline: Microsoft 365 cannot be reached for this account right now.
+	Offline bool `json:"offline"`
+	// Error is why its folders or calendars could not be listed ("" when
+	// they could), with the Action that fixes it — e.g. an on-premises
+	// mailbox, which has no streams to carry the error.
+	Error  string `json:"error"`
+	Action string `json:"action"`
+	// LastSync is the newest successful round of any of its streams.
+	LastSync *time.Time `json:"lastSync"`
+	// FirstSync is set once every stream completed its first round.
+	FirstSync *FirstSyncSummary `json:"firstSync"`
+	// Backfill reports "Load older history" while it runs (nil otherwise).
+	Backfill *BackfillStatus `json:"backfill"`
 }
 
 type Status struct {
@@ -157,6 +215,11 @@ type Status struct {
 	Syncing  bool            `json:"syncing"`
 	Demo     bool            `json:"demo"`
 	LastSync *time.Time      `json:"lastSync"`
+	// Offline: no account's service can be reached (no network); the views
+	// keep working from the local store and sync resumes by itself.
+	Offline bool `json:"offline"`
+	// Focused mirrors SetFocused: polls run every 15 s instead of 60 s.
+	Focused bool `json:"focused"`
 }
 
 // Participant roles on a message.

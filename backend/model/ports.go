@@ -23,4 +23,7 @@ var (
 	ErrNotFound        = errors.New("not found")
 	ErrAccessDenied    = errors.New("access denied: Rapport lacks permission for this data")
 	ErrOffline         = errors.New("offline: Microsoft 365 cannot be reached")
+	// ErrMailboxUnavailable is Graph's MailboxNotEnabledForRESTAPI: an
+	// on-premises or unlicensed mailbox, which Graph cannot read.
+	ErrMailboxUnavailable = errors.New("this mailbox is on-premises; mail and calendar are unavailable")
 )

@@ -29,6 +29,16 @@ JOIN messages m ON m.account_id = p.account_id AND m.id = p.message_id
 WHERE cd.client_id = ?
   AND (SELECT COUNT(*) FROM client_domains c2 WHERE c2.domain = cd.domain) = 1`
 
+// relinkMeetingsSQL is relinkDomainsSQL for calendar events.
+const relinkMeetingsSQL = `
+INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
+SELECT DISTINCT cd.client_id, 'meeting', e.account_id, e.id, e.start_at
+FROM client_domains cd
+JOIN event_attendees a ON a.domain = cd.domain
+JOIN events e ON e.account_id = a.account_id AND e.id = a.event_id
+WHERE cd.client_id = ?
+  AND (SELECT COUNT(*) FROM client_domains c2 WHERE c2.domain = cd.domain) = 1`
+
 // AddClient creates a client with its domains (already normalised by the
 // clients package) and links existing activity to it in the same
 // transaction. Clients that shared one of the domains are re-linked too,
@@ -75,10 +85,13 @@ func addDomains(ctx context.Context, tx *sql.Tx, clientID int64, domains []strin
 		rows.Close()
 	}
 	for id := range affected {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE client_id = ? AND kind = 'mail'`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE client_id = ? AND kind IN ('mail', 'meeting')`, id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, relinkDomainsSQL, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, relinkMeetingsSQL, id); err != nil {
 			return err
 		}
 	}

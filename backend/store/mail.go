@@ -19,6 +19,10 @@ type MailPage struct {
 	Removed   []string
 	NextLink  string
 	DeltaLink string
+	// Backfill marks a page of a plain listing ("Load older history"): it
+	// adds messages and folder memberships but never sweeps, and its last
+	// page is the one without a NextLink.
+	Backfill bool
 }
 
 // ApplyResult says what a page changed, for the UI's data:changed event.
@@ -58,9 +62,9 @@ func (s *Store) ApplyMailPage(ctx context.Context, p MailPage) (ApplyResult, err
 	now := time.Now().UTC()
 	clients := map[int64]bool{}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var round int64
+		var round, windowStart int64
 		var full bool
-		if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full FROM streams WHERE id=?`, p.StreamID).Scan(&round, &full); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full, window_start FROM streams WHERE id=?`, p.StreamID).Scan(&round, &full, &windowStart); err != nil {
 			return fmt.Errorf("load stream: %w", err)
 		}
 		upsertMsg, err := tx.PrepareContext(ctx, `
@@ -86,8 +90,15 @@ func (s *Store) ApplyMailPage(ctx context.Context, p MailPage) (ApplyResult, err
 			return err
 		}
 		defer insPart.Close()
-		insFolder, err := tx.PrepareContext(ctx, `INSERT INTO message_folders(account_id, message_id, folder_id, round_id) VALUES(?,?,?,?)
-			ON CONFLICT DO UPDATE SET round_id=excluded.round_id`)
+		folderSQL := `INSERT INTO message_folders(account_id, message_id, folder_id, round_id) VALUES(?,?,?,?)
+			ON CONFLICT DO UPDATE SET round_id=excluded.round_id`
+		if p.Backfill {
+			// A backfill stream's round ids are not the folder's: leave an
+			// existing membership's round alone.
+			folderSQL = `INSERT INTO message_folders(account_id, message_id, folder_id, round_id) VALUES(?,?,?,?) ON CONFLICT DO NOTHING`
+			round = 0
+		}
+		insFolder, err := tx.PrepareContext(ctx, folderSQL)
 		if err != nil {
 			return err
 		}
@@ -168,17 +179,18 @@ func (s *Store) ApplyMailPage(ctx context.Context, p MailPage) (ApplyResult, err
 			}
 			res.Removed += n
 		}
-		if p.DeltaLink != "" && full {
-			// A full round reports every message the folder holds: what it
-			// did not report is gone from this folder.
-			if err := sweepFolder(ctx, tx, p.AccountID, p.FolderID, round, now); err != nil {
+		if p.DeltaLink != "" && full && !p.Backfill {
+			// A full round reports every message the folder holds in its
+			// window: what it did not report is gone from this folder.
+			if err := sweepFolder(ctx, tx, p.AccountID, p.FolderID, round, windowStart, now); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE streams SET round_full=0 WHERE id=?`, p.StreamID); err != nil {
 				return err
 			}
 		}
-		return saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, now)
+		complete := p.DeltaLink != "" || (p.Backfill && p.NextLink == "")
+		return saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, complete, len(p.Records), now)
 	})
 	if err != nil {
 		return ApplyResult{}, err
@@ -207,8 +219,15 @@ func removeFromFolder(ctx context.Context, tx *sql.Tx, accountID int64, id, fold
 	return int(n), err
 }
 
-func sweepFolder(ctx context.Context, tx *sql.Tx, accountID int64, folder string, round int64, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT message_id FROM message_folders WHERE account_id=? AND folder_id=? AND round_id<?`, accountID, folder, round)
+// sweepFolder drops the folder's claim on messages a full round did not
+// report. Only messages inside the round's window (received at or after its
+// $filter start) can be judged: older ones came from a backfill and the
+// round was never going to list them.
+func sweepFolder(ctx context.Context, tx *sql.Tx, accountID int64, folder string, round, windowStart int64, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT mf.message_id FROM message_folders mf
+		JOIN messages m ON m.account_id = mf.account_id AND m.id = mf.message_id
+		WHERE mf.account_id=? AND mf.folder_id=? AND mf.round_id<? AND (m.received_at >= ? OR m.received_at = 0)`,
+		accountID, folder, round, windowStart)
 	if err != nil {
 		return err
 	}
@@ -228,18 +247,6 @@ func sweepFolder(ctx context.Context, tx *sql.Tx, accountID int64, folder string
 		}
 	}
 	return nil
-}
-
-// BeginRound prepares a stream for a round. Starting without a stored link
-// is a full round: it gets a new round id so the end of the round can tell
-// which rows were not reported.
-func (s *Store) BeginRound(ctx context.Context, streamID int64) (model.Stream, error) {
-	_, err := s.db.ExecContext(ctx, `UPDATE streams SET round_id=round_id+1, round_full=1
-		WHERE id=? AND next_link='' AND delta_link=''`, streamID)
-	if err != nil {
-		return model.Stream{}, err
-	}
-	return s.Stream(ctx, streamID)
 }
 
 // PurgeOrphans deletes messages that no synced folder has held since before
@@ -271,6 +278,30 @@ func (s *Store) PurgeOrphans(ctx context.Context, accountID int64, before time.T
 		return err
 	})
 	return ids, err
+}
+
+// PurgeThreshold is the instant before which an orphaned message is surely
+// gone: the oldest of the last folder discovery's start and each synced
+// folder's last completed round's start. A message orphaned earlier than
+// that would have been reported by some folder's round (or by a folder the
+// discovery found) if it had merely moved. Zero when some folder has not
+// completed a round yet: nothing may be purged then.
+func (s *Store) PurgeThreshold(ctx context.Context, accountID int64) (time.Time, error) {
+	var discovered, oldest sql.NullInt64
+	var pending int
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT discovered_at FROM sync_settings WHERE account_id = ?),
+		(SELECT MIN(last_round_start) FROM streams WHERE account_id = ? AND kind = 'mail'),
+		(SELECT COUNT(*) FROM streams WHERE account_id = ? AND kind = 'mail' AND last_round_start = 0)`,
+		accountID, accountID, accountID).Scan(&discovered, &oldest, &pending)
+	if err != nil || pending > 0 || !discovered.Valid || discovered.Int64 == 0 {
+		return time.Time{}, err
+	}
+	t := discovered.Int64
+	if oldest.Valid && oldest.Int64 < t {
+		t = oldest.Int64
+	}
+	return fromMS(t), nil
 }
 
 // MessageIDs lists the ids of every stored (non-orphaned) message of an

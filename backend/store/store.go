@@ -80,11 +80,13 @@ func (s *Store) migrate(ctx context.Context) error {
 		names = append(names, e.Name())
 	}
 	sort.Strings(names)
+	latest := 0
 	for _, name := range names {
 		var n int
 		if _, err := fmt.Sscanf(name, "%d_", &n); err != nil {
 			return fmt.Errorf("migration %s: name must start with its number", name)
 		}
+		latest = max(latest, n)
 		if n <= version {
 			continue
 		}
@@ -104,7 +106,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		version = n
 	}
-	if version > len(names) {
+	// Numbers may have gaps (migrations are written on parallel branches),
+	// so compare with the newest one, not with how many there are.
+	if version > latest {
 		return errors.New("this database was written by a newer version of Rapport; update Rapport to open it")
 	}
 	return nil
@@ -151,7 +155,7 @@ func fromNullMS(v sql.NullInt64) *time.Time {
 	return &t
 }
 
-func joinList(v []string) string  { return strings.Join(v, "\x1f") }
+func joinList(v []string) string { return strings.Join(v, "\x1f") }
 func splitList(v string) []string {
 	if v == "" {
 		return nil

@@ -30,13 +30,21 @@ func (s *Store) Timeline(ctx context.Context, clientID int64, cursor string, lim
 		}
 	}
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT l.kind, l.at, l.account_id, l.item_id, m.direction, m.subject, m.from_name, m.from_address, m.web_link,
+		SELECT l.kind, l.at, l.account_id, l.item_id, m.direction, COALESCE(m.subject, e.subject), m.from_name, m.from_address,
+		       COALESCE(m.web_link, e.web_link),
 		       (SELECT COALESCE(NULLIF(p.name, ''), p.address) FROM participants p
 		         JOIN client_domains cd ON cd.domain = p.domain AND cd.client_id = l.client_id
 		         WHERE p.account_id = m.account_id AND p.message_id = m.id AND p.role <> 'from'
-		         ORDER BY p.ord LIMIT 1)
+		         ORDER BY p.ord LIMIT 1),
+		       e.end_at, e.is_all_day, e.start_date, e.end_date, e.is_cancelled, e.is_online_meeting,
+		       COALESCE(NULLIF(e.organizer_name, ''), e.organizer_address),
+		       (SELECT COALESCE(NULLIF(a.name, ''), a.address) FROM event_attendees a
+		         JOIN client_domains cd ON cd.domain = a.domain AND cd.client_id = l.client_id
+		         WHERE a.account_id = e.account_id AND a.event_id = e.id
+		         ORDER BY a.ord LIMIT 1)
 		FROM links l
 		LEFT JOIN messages m ON l.kind = 'mail' AND m.account_id = l.account_id AND m.id = l.item_id
+		LEFT JOIN events e ON l.kind = 'meeting' AND e.account_id = l.account_id AND e.id = l.item_id
 		WHERE l.client_id = ? AND (l.at, l.account_id, l.item_id) < (?, ?, ?)
 		ORDER BY l.at DESC, l.account_id DESC, l.item_id DESC
 		LIMIT ?`, clientID, at, acct, item, limit+1)
@@ -55,16 +63,32 @@ func (s *Store) Timeline(ctx context.Context, clientID int64, cursor string, lim
 		var it model.TimelineItem
 		var atMS, accountID int64
 		var dir, subject, fromName, fromAddr, web, toName *string
-		if err := rows.Scan(&it.Kind, &atMS, &accountID, &it.ItemID, &dir, &subject, &fromName, &fromAddr, &web, &toName); err != nil {
+		var endMS *int64
+		var allDay, cancelled, online *bool
+		var startDate, endDate, organizer, clientAttendee *string
+		if err := rows.Scan(&it.Kind, &atMS, &accountID, &it.ItemID, &dir, &subject, &fromName, &fromAddr, &web, &toName,
+			&endMS, &allDay, &startDate, &endDate, &cancelled, &online, &organizer, &clientAttendee); err != nil {
 			return page, err
 		}
 		it.At = fromMS(atMS)
 		it.Title = deref(subject)
 		it.WebLink = deref(web)
 		it.Direction = deref(dir)
-		if it.Direction == model.DirectionOut {
+		switch {
+		case it.Kind == model.KindMeeting:
+			// The client's first attendee, else whoever organised it.
+			it.Counterpart = firstNonEmpty(deref(clientAttendee), deref(organizer))
+			if endMS != nil {
+				end := fromMS(*endMS)
+				it.End = &end
+			}
+			it.AllDay, it.Cancelled, it.Online = derefBool(allDay), derefBool(cancelled), derefBool(online)
+			if it.AllDay {
+				it.Date, it.EndDate = deref(startDate), deref(endDate)
+			}
+		case it.Direction == model.DirectionOut:
 			it.Counterpart = deref(toName)
-		} else {
+		default:
 			it.Counterpart = firstNonEmpty(deref(fromName), deref(fromAddr))
 		}
 		page.Items = append(page.Items, it)
@@ -79,6 +103,8 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+func derefBool(b *bool) bool { return b != nil && *b }
 
 func firstNonEmpty(v ...string) string {
 	for _, s := range v {

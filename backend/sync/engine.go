@@ -1,8 +1,11 @@
 // Package sync is the sync engine: for each account it discovers the delta
-// streams (one per mail folder), runs each stream's round page by page —
-// every page applied in one transaction together with its checkpoint — and
+// streams (one per mail folder, one per calendar, a backfill per folder when
+// asked for older history), runs each stream's round page by page — every
+// page applied in one transaction together with its checkpoint — and
 // reports progress and changes as events. A failing stream records its
-// error and the others carry on.
+// error and the others carry on. All requests of one account pass one
+// graph.Gate: at most 4 in flight per mailbox, and a throttling answer
+// pauses all of them.
 package sync
 
 import (
@@ -11,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sort"
 	gosync "sync"
 	"time"
 
@@ -24,6 +28,9 @@ import (
 const (
 	EventDataChanged = "data:changed"
 	EventProgress    = "sync:progress"
+	// EventFirstComplete is sent once per account, when every stream has
+	// completed its first round: the "We found…" card.
+	EventFirstComplete = "sync:first-complete"
 )
 
 // DataChanged is the payload of "data:changed".
@@ -33,14 +40,19 @@ type DataChanged struct {
 	ClientIDs []int64  `json:"clientIds"`
 }
 
-// Progress is the payload of "sync:progress".
+// Progress is the payload of "sync:progress", sent after every page.
 type Progress struct {
-	Account string `json:"account"`
-	Stream  string `json:"stream"`
-	Items   int    `json:"items"`
-	Total   int    `json:"total"`
-	Done    bool   `json:"done"`
+	Account  string `json:"account"`
+	Stream   string `json:"stream"`   // display name: "Inbox", "Calendar"
+	StreamID int64  `json:"streamId"` // stable key for the UI
+	Kind     string `json:"kind"`     // mail | calendar | mail-backfill
+	Items    int    `json:"items"`    // rows the stream holds (backfill: listed so far)
+	Total    int    `json:"total"`    // denominator when known (folders: totalItemCount), else 0
+	Done     bool   `json:"done"`     // the round completed
 }
+
+// FirstComplete is the payload of "sync:first-complete".
+type FirstComplete = model.FirstSyncSummary
 
 // Options wires the engine.
 type Options struct {
@@ -48,33 +60,58 @@ type Options struct {
 	GraphURL   string
 	HTTPClient *http.Client
 	Tokens     model.TokenSource
-	// History bounds the first round of each folder (default 90 days).
-	History time.Duration
 	// MaxConcurrent caps requests in flight per mailbox (Graph allows 4).
 	MaxConcurrent int
 	PageSize      int
-	Now           func() time.Time
-	// Emit receives EventDataChanged / EventProgress; may be nil.
+	// CalendarAhead is how far ahead the calendar window reaches (180 days).
+	CalendarAhead time.Duration
+	// SlideEvery is how often the calendar window slides (a new baseline
+	// round): 7 days.
+	SlideEvery time.Duration
+	// BackoffBase is the first step of the backoff when an answer gives no
+	// Retry-After (1 s); tests make it small.
+	BackoffBase time.Duration
+	Now         func() time.Time
+	// Emit receives the Event* names above; may be nil.
 	Emit func(name string, payload any)
-	Log  *slog.Logger
+	// OnConnectivity is told when an account goes offline or comes back.
+	OnConnectivity func(acct model.Account, offline bool)
+	Log            *slog.Logger
 }
 
 // Engine syncs accounts into the store.
 type Engine struct {
-	o Options
-	mu gosync.Mutex // one pass at a time per engine: streams have one writer each
+	o     Options
+	mu    gosync.Mutex
+	accts map[int64]*acctState
+}
+
+// acctState is what the engine keeps per account between rounds.
+type acctState struct {
+	gate       *graph.Gate
+	discoverMu gosync.Mutex
+	streamMu   map[int64]*gosync.Mutex // one writer per stream
+	wellKnown  map[string]string       // folder id -> well-known name (ids never change)
+	offline    bool
+	offlineAt  time.Time
+	discErr    error // the last discovery's failure (nil: it worked)
+	running    int   // rounds in progress
+	full       int   // of which full rounds (first sync, slide, backfill)
 }
 
 // New returns an engine.
 func New(o Options) *Engine {
-	if o.History == 0 {
-		o.History = 90 * 24 * time.Hour
-	}
-	if o.MaxConcurrent <= 0 || o.MaxConcurrent > 4 {
-		o.MaxConcurrent = 4
+	if o.MaxConcurrent <= 0 || o.MaxConcurrent > graph.DefaultConcurrency {
+		o.MaxConcurrent = graph.DefaultConcurrency
 	}
 	if o.PageSize <= 0 {
 		o.PageSize = 100
+	}
+	if o.CalendarAhead <= 0 {
+		o.CalendarAhead = 180 * 24 * time.Hour
+	}
+	if o.SlideEvery <= 0 {
+		o.SlideEvery = 7 * 24 * time.Hour
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -88,13 +125,82 @@ func New(o Options) *Engine {
 	if o.GraphURL == "" {
 		o.GraphURL = graph.DefaultBaseURL
 	}
-	return &Engine{o: o}
+	return &Engine{o: o, accts: map[int64]*acctState{}}
 }
 
-// excludedFolders are well-known folders that hold no client activity worth
-// mirroring by default (DESIGN: Junk, Drafts, Outbox, Conversation History,
-// Sync Issues and its children).
-var excludedFolders = []string{"junkemail", "drafts", "outbox", "conversationhistory", "syncissues", "conflicts", "localfailures", "serverfailures"}
+func (e *Engine) state(accountID int64) *acctState {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st := e.accts[accountID]
+	if st == nil {
+		st = &acctState{gate: graph.NewGate(e.o.MaxConcurrent), streamMu: map[int64]*gosync.Mutex{}, wellKnown: map[string]string{}}
+		e.accts[accountID] = st
+	}
+	return st
+}
+
+func (e *Engine) streamLock(accountID, streamID int64) *gosync.Mutex {
+	as := e.state(accountID)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	m := as.streamMu[streamID]
+	if m == nil {
+		m = &gosync.Mutex{}
+		as.streamMu[streamID] = m
+	}
+	return m
+}
+
+// client is a Graph client for the account that shares its gate.
+func (e *Engine) client(acct model.Account) *graph.Client {
+	gc := graph.New(e.o.GraphURL, e.o.HTTPClient, e.o.Tokens, acct.HomeAccountID)
+	gc.PageSize = e.o.PageSize
+	gc.Gate = e.state(acct.ID).gate
+	if e.o.BackoffBase > 0 {
+		gc.BackoffBase = e.o.BackoffBase
+	}
+	return gc
+}
+
+// Offline says whether the account's service could not be reached at all
+// on its last attempt, and since when.
+func (e *Engine) Offline(accountID int64) (bool, time.Time) {
+	as := e.state(accountID)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return as.offline, as.offlineAt
+}
+
+// Busy says whether a full round (a first sync, a window slide, a backfill)
+// is running for the account — what the UI shows as "Syncing…". Polls that
+// find nothing new do not count.
+func (e *Engine) Busy(accountID int64) bool {
+	as := e.state(accountID)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return as.full > 0
+}
+
+func (e *Engine) setOffline(acct model.Account, offline bool) {
+	as := e.state(acct.ID)
+	e.mu.Lock()
+	changed := as.offline != offline
+	as.offline = offline
+	if changed && offline {
+		as.offlineAt = e.o.Now()
+	}
+	e.mu.Unlock()
+	if changed {
+		if offline {
+			e.o.Log.Warn("offline: Microsoft 365 cannot be reached", "account", acct.UPN)
+		} else {
+			e.o.Log.Info("back online", "account", acct.UPN)
+		}
+		if e.o.OnConnectivity != nil {
+			e.o.OnConnectivity(acct, offline)
+		}
+	}
+}
 
 // StreamError is one stream's failure inside a pass.
 type StreamError struct {
@@ -121,42 +227,79 @@ func (e *PassError) Unwrap() []error {
 }
 
 // SyncAccount runs one pass over every stream of the account: discovery,
-// then each folder's round to its deltaLink, then the purge of messages no
-// folder holds any more.
+// then each stream's round to its end, then the purge of messages no folder
+// holds any more. It is `rapport sync --once` and "Sync now".
 func (e *Engine) SyncAccount(ctx context.Context, acct model.Account) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	passStart := time.Now()
-	gc := graph.New(e.o.GraphURL, e.o.HTTPClient, e.o.Tokens, acct.HomeAccountID)
-	gc.PageSize = e.o.PageSize
-
-	folders, err := e.discover(ctx, gc)
-	if err != nil {
-		return fmt.Errorf("list mail folders: %w", err)
+	discErr := e.Discover(ctx, acct)
+	var calErr *CalendarAccessError
+	switch {
+	case discErr == nil:
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.As(discErr, &calErr):
+		// Mail goes on without the calendar.
+	default:
+		if errors.Is(discErr, model.ErrOffline) {
+			e.setOffline(acct, true)
+		}
+		return fmt.Errorf("list mail folders and calendars: %w", discErr)
 	}
-	mb := clients.MailboxFor(acct)
+	streams, err := e.o.Store.Streams(ctx, acct.ID)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, 0, len(streams))
+	for _, s := range streams {
+		ids = append(ids, s.ID)
+	}
+	if err := e.SyncStreams(ctx, acct, ids); err != nil {
+		return errors.Join(err, discErr)
+	}
+	return discErr
+}
+
+// CalendarAccessError is a discovery that listed the mail folders but was
+// refused the calendars (a sign-in without Calendars.ReadBasic): mail syncs,
+// the calendar waits for the user to re-authorize.
+type CalendarAccessError struct{ Err error }
+
+func (e *CalendarAccessError) Error() string { return "calendars: " + e.Err.Error() }
+func (e *CalendarAccessError) Unwrap() error { return e.Err }
+
+// DiscoveryError is the last folder discovery's failure in words, with the
+// action that fixes it ("" when it worked): an account whose mailbox cannot
+// be listed at all (on-premises, no permission) has no streams to show it.
+func (e *Engine) DiscoveryError(accountID int64) (msg, action string) {
+	as := e.state(accountID)
+	e.mu.Lock()
+	err := as.discErr
+	e.mu.Unlock()
+	if err == nil || errors.Is(err, model.ErrOffline) || errors.Is(err, context.Canceled) {
+		return "", ""
+	}
+	return Explain(err), Action(err)
+}
+
+// SyncStreams runs the rounds of the given streams concurrently (the gate
+// keeps the mailbox at 4 requests in flight) and returns a *PassError
+// naming the ones that failed; the others complete regardless.
+func (e *Engine) SyncStreams(ctx context.Context, acct model.Account, ids []int64) error {
 	var (
 		wg     gosync.WaitGroup
-		sem    = make(chan struct{}, e.o.MaxConcurrent)
+		sem    = make(chan struct{}, 2*e.o.MaxConcurrent)
 		failMu gosync.Mutex
 		failed []StreamError
 	)
-	for _, f := range folders {
-		st, err := e.o.Store.EnsureStream(ctx, acct.ID, model.StreamMail, f.ID, f.DisplayName, f.TotalItemCount)
-		if err != nil {
-			return err
-		}
+	for _, id := range ids {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if err := e.runMailStream(ctx, gc, acct, mb, st); err != nil {
-				msg := Explain(err)
-				_ = e.o.Store.SetStreamError(context.WithoutCancel(ctx), st.ID, msg)
-				e.o.Log.Warn("stream failed", "stream", st.Name, "error", msg)
+			name, err := e.SyncStream(ctx, acct, id)
+			if err != nil {
 				failMu.Lock()
-				failed = append(failed, StreamError{Stream: st.Name, Err: err})
+				failed = append(failed, StreamError{Stream: name, Err: err})
 				failMu.Unlock()
 			}
 		}()
@@ -165,114 +308,149 @@ func (e *Engine) SyncAccount(ctx context.Context, acct model.Account) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if len(failed) == 0 {
-		// Only a pass in which every folder completed may confirm that an
-		// orphaned message is really gone (not moved to a folder whose
-		// round failed).
-		ids, err := e.o.Store.PurgeOrphans(ctx, acct.ID, passStart)
-		if err != nil {
-			return err
-		}
-		if len(ids) > 0 {
-			e.o.Emit(EventDataChanged, DataChanged{Account: acct.UPN, Kinds: []string{model.KindMail}, ClientIDs: ids})
-		}
-		return nil
-	}
-	return &PassError{Failed: failed}
-}
-
-// discover lists the folders to sync: all but the excluded well-known ones.
-func (e *Engine) discover(ctx context.Context, gc *graph.Client) ([]model.MailFolder, error) {
-	all, err := gc.MailFolders(ctx)
-	if err != nil {
-		return nil, err
-	}
-	skip := map[string]bool{}
-	for _, name := range excludedFolders {
-		f, err := gc.MailFolder(ctx, name)
-		if err == nil {
-			skip[f.ID] = true
-		} else if !errors.Is(err, model.ErrNotFound) {
-			return nil, err
-		}
-	}
-	var out []model.MailFolder
-	for _, f := range all {
-		if !skip[f.ID] && !skip[f.ParentFolderID] {
-			out = append(out, f)
-		}
-	}
-	return out, nil
-}
-
-// runMailStream runs one folder's round to its deltaLink. A rejected link
-// (410) restarts the folder with a full round, which converges: the round's
-// end removes what it no longer reports.
-func (e *Engine) runMailStream(ctx context.Context, gc *graph.Client, acct model.Account, mb clients.Mailbox, st model.Stream) error {
-	resynced := false
-	for {
-		st2, err := e.o.Store.BeginRound(ctx, st.ID)
-		if err != nil {
-			return err
-		}
-		st = st2
-		link := st.NextLink
-		if link == "" {
-			link = st.DeltaLink
-		}
-		if link == "" {
-			link = graph.MessagesDeltaURL(st.Resource, e.o.Now().Add(-e.o.History))
-		}
-		err = e.roundFrom(ctx, gc, acct, mb, st, link)
-		if errors.Is(err, model.ErrResyncRequired) && !resynced {
-			resynced = true
-			e.o.Log.Info("delta link rejected; starting a full round", "stream", st.Name)
-			if err := e.o.Store.ResetStream(ctx, st.ID); err != nil {
-				return err
-			}
-			continue
-		}
-		return err
-	}
-}
-
-func (e *Engine) roundFrom(ctx context.Context, gc *graph.Client, acct model.Account, mb clients.Mailbox, st model.Stream, link string) error {
-	for link != "" {
-		page, err := gc.MessagesDelta(ctx, link)
-		if err != nil {
-			return err
-		}
-		recs := make([]model.MailRecord, 0, len(page.Items))
-		var internal []string
-		for _, m := range page.Items {
-			r, keep := mb.Classify(m)
-			if keep {
-				recs = append(recs, r)
-			} else {
-				internal = append(internal, m.ID)
-			}
-		}
-		// An internal-only message is not stored; if an older version of it
-		// was, drop this folder's claim on it.
-		removed := append(page.Removed, internal...)
-		res, err := e.o.Store.ApplyMailPage(ctx, store.MailPage{
-			StreamID: st.ID, AccountID: acct.ID, FolderID: st.Resource,
-			Records: recs, Removed: removed, NextLink: page.NextLink, DeltaLink: page.DeltaLink,
-		})
-		if err != nil {
-			return err
-		}
-		if res.Upserted+res.Removed > 0 {
-			e.o.Emit(EventDataChanged, DataChanged{Account: acct.UPN, Kinds: []string{model.KindMail}, ClientIDs: nonNil(res.ClientIDs)})
-		}
-		cur, err := e.o.Store.Stream(ctx, st.ID)
-		if err != nil {
-			return err
-		}
-		e.o.Emit(EventProgress, Progress{Account: acct.UPN, Stream: st.Name, Items: cur.Items, Total: cur.Total, Done: page.DeltaLink != ""})
-		link = page.NextLink
+	if len(failed) > 0 {
+		sort.Slice(failed, func(i, j int) bool { return failed[i].Stream < failed[j].Stream })
+		return &PassError{Failed: failed}
 	}
 	return nil
+}
+
+// SyncStream runs one stream's round to its end (a delta poll is one small
+// request when nothing changed), records its error or success, purges what
+// may be purged and announces the first complete sync. It returns the
+// stream's name for messages.
+func (e *Engine) SyncStream(ctx context.Context, acct model.Account, streamID int64) (string, error) {
+	lock := e.streamLock(acct.ID, streamID)
+	lock.Lock()
+	defer lock.Unlock()
+	st, err := e.o.Store.Stream(ctx, streamID)
+	if err != nil {
+		if errors.Is(err, model.ErrNotFound) {
+			return "", nil // dropped meanwhile (folder excluded)
+		}
+		return "", err
+	}
+	full := st.LastSyncAt == nil || (st.Kind == model.StreamMailBackfill && st.NextLink != "")
+	as := e.state(acct.ID)
+	e.mu.Lock()
+	as.running++
+	if full {
+		as.full++
+	}
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		as.running--
+		if full {
+			as.full--
+		}
+		e.mu.Unlock()
+	}()
+
+	gc := e.client(acct)
+	mb := clients.MailboxFor(acct)
+	switch st.Kind {
+	case model.StreamMail:
+		err = e.runMailStream(ctx, gc, acct, mb, st)
+	case model.StreamMailBackfill:
+		err = e.runBackfill(ctx, gc, acct, mb, st)
+	case model.StreamCalendar:
+		if st.Hot {
+			err = e.runCalendarDelta(ctx, gc, acct, mb, st)
+		} else {
+			err = e.runCalendarListing(ctx, gc, acct, mb, st)
+		}
+	default:
+		return st.Name, nil // drives and others belong to later issues
+	}
+	bg := context.WithoutCancel(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return st.Name, ctx.Err()
+		}
+		if errors.Is(err, model.ErrNotFound) && st.Kind != model.StreamCalendar {
+			// The folder is gone: the next discovery forgets it. Not an error
+			// the user can act on.
+			e.o.Log.Info("folder vanished", "stream", st.Name)
+		}
+		_ = e.o.Store.SetStreamError(bg, st.ID, Explain(err), Action(err))
+		e.o.Log.Warn("stream failed", "stream", st.Name, "error", Explain(err))
+		e.setOffline(acct, errors.Is(err, model.ErrOffline))
+		if a := Action(err); a != model.ActionNone {
+			_ = e.checkFirstComplete(bg, acct) // this one waits for the user
+		}
+		return st.Name, err
+	}
+	e.setOffline(acct, false)
+	if st.Kind == model.StreamMail {
+		if err := e.purge(bg, acct); err != nil {
+			return st.Name, err
+		}
+	}
+	return st.Name, e.checkFirstComplete(bg, acct)
+}
+
+// purge deletes messages no synced folder has held since before every
+// folder's last completed round began (see store.PurgeThreshold).
+func (e *Engine) purge(ctx context.Context, acct model.Account) error {
+	before, err := e.o.Store.PurgeThreshold(ctx, acct.ID)
+	if err != nil || before.IsZero() {
+		return err
+	}
+	ids, err := e.o.Store.PurgeOrphans(ctx, acct.ID, before)
+	if err != nil {
+		return err
+	}
+	if len(ids) > 0 {
+		e.o.Emit(EventDataChanged, DataChanged{Account: acct.UPN, Kinds: []string{model.KindMail}, ClientIDs: ids})
+	}
+	return nil
+}
+
+// checkFirstComplete announces the first complete sync of an account: the
+// moment every mail and calendar stream has completed a round (or failed in
+// a way only the user can fix).
+func (e *Engine) checkFirstComplete(ctx context.Context, acct model.Account) error {
+	streams, err := e.o.Store.Streams(ctx, acct.ID)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, s := range streams {
+		if s.Kind != model.StreamMail && s.Kind != model.StreamCalendar {
+			continue
+		}
+		n++
+		// A stream that needs the user (re-authorize, admin consent, an
+		// on-premises mailbox) will not complete by itself: the summary
+		// does not wait for it. Transient failures are waited for.
+		needsUser := s.LastError != "" && s.ErrorAction != "" && s.ErrorAction != model.ActionNone
+		if s.LastSyncAt == nil && !needsUser {
+			return nil
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	first, err := e.o.Store.MarkFirstSync(ctx, acct.ID, e.o.Now().UTC())
+	if err != nil || !first {
+		return err
+	}
+	sum, err := e.o.Store.FirstSyncSummary(ctx, acct.ID)
+	if err != nil || sum == nil {
+		return err
+	}
+	e.o.Emit(EventFirstComplete, *sum)
+	return nil
+}
+
+func (e *Engine) emitProgress(ctx context.Context, acct model.Account, streamID int64, done bool) {
+	cur, err := e.o.Store.Stream(ctx, streamID)
+	if err != nil {
+		return
+	}
+	e.o.Emit(EventProgress, Progress{Account: acct.UPN, Stream: cur.Name, StreamID: cur.ID, Kind: cur.Kind,
+		Items: cur.Items, Total: cur.Total, Done: done})
 }
 
 func nonNil(v []int64) []int64 {

@@ -13,6 +13,8 @@ func Explain(err error) string {
 	switch {
 	case err == nil:
 		return ""
+	case errors.Is(err, model.ErrMailboxUnavailable):
+		return "This mailbox is on-premises; mail and calendar are unavailable."
 	case errors.Is(err, model.ErrSignInRequired):
 		return "Rapport must sign in again: run `rapport account reauth` or use Sign in again in the app."
 	case errors.Is(err, model.ErrConsentRequired):
@@ -29,4 +31,20 @@ func Explain(err error) string {
 		return "Sync was interrupted; it resumes where it stopped."
 	}
 	return "Sync failed unexpectedly; Rapport will retry. (" + err.Error() + ")"
+}
+
+// Action names what fixes a stream failure, for the UI's button: one of
+// the model.Action* constants ("" for no error).
+func Action(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, model.ErrMailboxUnavailable):
+		return model.ActionUnavailable
+	case errors.Is(err, model.ErrSignInRequired), errors.Is(err, model.ErrAccessDenied):
+		return model.ActionReauthorize
+	case errors.Is(err, model.ErrConsentRequired):
+		return model.ActionAdminConsent
+	}
+	return model.ActionNone
 }

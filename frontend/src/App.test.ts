@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import type { ClientSummary, Status } from './lib/types';
+import type { AccountView, ClientSummary, Status } from './lib/types';
 
 const h = vi.hoisted(() => {
   const handlers = new Map<string, Set<(d: unknown) => void>>();
@@ -12,6 +12,14 @@ const h = vi.hoisted(() => {
       SyncNow: vi.fn(),
       Status: vi.fn(),
       OpenURL: vi.fn(),
+      Accounts: vi.fn(),
+      SignIn: vi.fn(),
+      CancelSignIn: vi.fn(),
+      Reauthorize: vi.fn(),
+      RemoveAccount: vi.fn(),
+      StartDemo: vi.fn(),
+      Settings: vi.fn(),
+      SaveSettings: vi.fn(),
     },
     emit(name: string, d: unknown) {
       handlers.get(name)?.forEach((cb) => cb(d));
@@ -42,9 +50,26 @@ const clients: ClientSummary[] = [
   { id: 1, name: 'Contoso', domains: ['contoso.com'], items: 2, lastContact: ago(2 * 3600e3) },
 ];
 
+const account = (over: Partial<AccountView> = {}): AccountView => ({
+  upn: 'alice@contoso.com',
+  displayName: 'Alice Moreau',
+  tenantId: 't1',
+  scopes: ['User.Read', 'Mail.ReadBasic', 'Calendars.ReadBasic'],
+  state: 'ok',
+  filesEnabled: true,
+  missingScopes: [],
+  error: '',
+  ...over,
+});
+const realStatus: Status = { demo: false, syncing: false, lastSync: ago(5_000), accounts: [{ upn: 'alice@contoso.com', displayName: 'Alice Moreau', streams: [] }] };
+const emptyStatus: Status = { demo: false, syncing: false, lastSync: null, accounts: [] };
+
 beforeEach(() => {
   sessionStorage.clear();
+  localStorage.clear();
   h.handlers.clear();
+  h.api.Accounts.mockResolvedValue([]);
+  h.api.Settings.mockResolvedValue({ clientId: '5b5d5d3c-6f3e-4c1e-9a3a-7a5c2f0e7d11', authority: 'https://login.microsoftonline.com/organizations', allowPersonalAccounts: false });
   h.api.Clients.mockResolvedValue(clients);
   h.api.Status.mockResolvedValue(demoStatus);
   h.api.SyncNow.mockResolvedValue(undefined);
@@ -121,5 +146,116 @@ describe('App', () => {
     h.api.Status.mockResolvedValue(demoStatus);
     h.emit('sync:state', { syncing: false });
     await waitFor(() => expect(screen.getByTestId('sync-status').textContent).toMatch(/^Synced/));
+  });
+});
+
+describe('App: sign-in and accounts', () => {
+  it('shows the onboarding on first run (no account, not the demo)', async () => {
+    h.api.Status.mockResolvedValue(emptyStatus);
+    h.api.Clients.mockResolvedValue([]);
+    render(App);
+    await waitFor(() => expect(screen.getByTestId('onboarding')).toBeTruthy());
+    expect(screen.queryByTestId('sync-status')).toBeNull();
+  });
+
+  it('never shows the onboarding in the demo or when an account exists', async () => {
+    render(App);
+    await waitFor(() => screen.getAllByTestId('client-row'));
+    expect(screen.queryByTestId('onboarding')).toBeNull();
+
+    h.api.Status.mockResolvedValue(realStatus);
+    h.api.Accounts.mockResolvedValue([account()]);
+    const second = render(App);
+    await waitFor(() => expect(second.container.querySelectorAll('[data-testid="client-row"]').length).toBe(3));
+    expect(screen.queryByTestId('onboarding')).toBeNull();
+  });
+
+  it('leaves the onboarding for the demo after "Try the demo"', async () => {
+    h.api.Status.mockResolvedValue(emptyStatus);
+    h.api.StartDemo.mockImplementation(async () => {
+      h.api.Status.mockResolvedValue(demoStatus);
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId('demo-button'));
+    expect(h.api.StartDemo).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(screen.getByTestId('demo-badge').textContent).toBe('Demo data'));
+    expect(screen.queryByTestId('onboarding')).toBeNull();
+    await waitFor(() => expect(screen.getAllByTestId('client-row')).toHaveLength(3));
+  });
+
+  it('leaves the onboarding after a sign-in and starts the first sync', async () => {
+    h.api.Status.mockResolvedValue(emptyStatus);
+    h.api.SignIn.mockImplementation(async () => {
+      h.api.Status.mockResolvedValue(realStatus);
+      h.api.Accounts.mockResolvedValue([account()]);
+      return { ok: true, account: account() };
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId('signin-button'));
+    await waitFor(() => expect(screen.queryByTestId('onboarding')).toBeNull());
+    expect(h.api.SignIn).toHaveBeenCalledWith(false);
+    await waitFor(() => expect(h.api.SyncNow).toHaveBeenCalled());
+  });
+
+  it('shows the scope banner while an account lacks files, and drops it once Accounts() says filesEnabled', async () => {
+    h.api.Status.mockResolvedValue(realStatus);
+    h.api.Accounts.mockResolvedValue([account({ filesEnabled: false, missingScopes: ['Files.Read.All'] })]);
+    h.api.Reauthorize.mockImplementation(async () => {
+      h.api.Accounts.mockResolvedValue([account({ filesEnabled: true })]);
+      return { ok: true, account: account({ filesEnabled: true }) };
+    });
+    render(App);
+    const banner = await screen.findByTestId('scope-banner');
+    expect(banner.textContent).toContain('Allow Rapport to read your OneDrive and SharePoint activity');
+    await fireEvent.click(screen.getByTestId('reauthorize'));
+    expect(h.api.Reauthorize).toHaveBeenCalledWith('alice@contoso.com', true);
+    await waitFor(() => expect(screen.queryByTestId('scope-banner')).toBeNull());
+  });
+
+  it('reloads the accounts on accounts:changed', async () => {
+    h.api.Status.mockResolvedValue(realStatus);
+    h.api.Accounts.mockResolvedValue([account()]);
+    render(App);
+    await waitFor(() => screen.getAllByTestId('client-row'));
+    expect(screen.queryByTestId('scope-banner')).toBeNull();
+    h.api.Accounts.mockResolvedValue([account({ filesEnabled: false })]);
+    h.emit('accounts:changed', { upn: 'alice@contoso.com' });
+    await waitFor(() => expect(screen.getByTestId('scope-banner')).toBeTruthy());
+  });
+
+  it('keeps a dismissed banner away, and shows none in the demo', async () => {
+    h.api.Status.mockResolvedValue(realStatus);
+    h.api.Accounts.mockResolvedValue([account({ filesEnabled: false })]);
+    const first = render(App);
+    await fireEvent.click(await screen.findByTestId('scope-banner-dismiss'));
+    await waitFor(() => expect(screen.queryByTestId('scope-banner')).toBeNull());
+    first.unmount();
+    render(App);
+    await waitFor(() => screen.getAllByTestId('client-row'));
+    expect(screen.queryByTestId('scope-banner')).toBeNull();
+  });
+
+  it('opens Accounts & Settings from the sidebar, the account menu and "g a"; Esc goes back', async () => {
+    h.api.Status.mockResolvedValue(realStatus);
+    h.api.Accounts.mockResolvedValue([account(), account({ upn: 'alice@fabrikam.com', state: 'signin_required' })]);
+    render(App);
+    await waitFor(() => screen.getAllByTestId('client-row'));
+    await fireEvent.click(screen.getByTestId('nav-accounts'));
+    await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(2));
+    expect(screen.getByTestId('nav-accounts').getAttribute('aria-current')).toBe('page');
+    expect(screen.getByRole('button', { name: 'Sign in again' })).toBeTruthy();
+    expect(screen.getByTestId('add-account').textContent).toContain('Add another account');
+
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('accounts-screen')).toBeNull());
+
+    await fireEvent.keyDown(window, { key: 'g' });
+    await fireEvent.keyDown(window, { key: 'a' });
+    await waitFor(() => expect(screen.getByTestId('accounts-screen')).toBeTruthy());
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('accounts-screen')).toBeNull());
+
+    await fireEvent.click(screen.getByTestId('account-menu'));
+    await waitFor(() => expect(screen.getByTestId('accounts-screen')).toBeTruthy());
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MSG_BAD_TOKEN, MSG_UNREACHABLE, TOKEN_HEADER, TOKEN_KEY, _resetForTests, api, bridgeToken, inWails, isHttpsURL, on } from './api';
+import { MSG_BAD_TOKEN, MSG_UNREACHABLE, TOKEN_HEADER, TOKEN_KEY, _resetForTests, api, bridgeToken, inWails, isHttpsURL, normalizeAccount, on } from './api';
 
 function jsonResponse(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
@@ -219,5 +219,95 @@ describe('OpenURL', () => {
     expect(isHttpsURL('http://outlook.office.com/')).toBe(false);
     expect(isHttpsURL(' javascript:alert(1)')).toBe(false);
     expect(isHttpsURL(undefined)).toBe(false);
+  });
+});
+
+describe('sign-in and accounts methods', () => {
+  function bridge(answer: (method: string, args: unknown[]) => Response) {
+    window.history.replaceState(null, '', '/?token=t');
+    const fetchMock = vi.fn(async (url: string, init: RequestInit) =>
+      answer(url.replace('/api/call/', ''), JSON.parse(init.body as string)),
+    );
+    vi.stubGlobal('fetch', fetchMock);
+    return fetchMock;
+  }
+  const sent = (m: ReturnType<typeof bridge>, i = 0) => {
+    const [url, init] = m.mock.calls[i] as unknown as [string, RequestInit];
+    return [url, JSON.parse(init.body as string)];
+  };
+
+  it('calls each method with its arguments as a JSON array', async () => {
+    const m = bridge(() => new Response('', { status: 200 }));
+    await api.CancelSignIn();
+    await api.RemoveAccount('a@x.com', true);
+    await api.StartDemo();
+    await api.SaveSettings({ clientId: 'c', authority: 'https://l/t', allowPersonalAccounts: false });
+    expect(sent(m, 0)).toEqual(['/api/call/CancelSignIn', []]);
+    expect(sent(m, 1)).toEqual(['/api/call/RemoveAccount', ['a@x.com', true]]);
+    expect(sent(m, 2)).toEqual(['/api/call/StartDemo', []]);
+    expect(sent(m, 3)).toEqual(['/api/call/SaveSettings', [{ clientId: 'c', authority: 'https://l/t', allowPersonalAccounts: false }]]);
+  });
+
+  it('SignIn and Reauthorize pass their flags and return the outcome', async () => {
+    const m = bridge((method) =>
+      method === 'SignIn'
+        ? jsonResponse({ ok: true, account: { upn: 'a@x.com', displayName: 'A', tenantId: 't', scopes: null, state: 'ok', filesEnabled: false, missingScopes: ['Files.Read.All'], error: '' } })
+        : jsonResponse({ ok: false, error: { code: 'missing_scope', title: 'T', message: 'M', action: 'A', adminConsentUrl: 'https://l/adminconsent?client_id=c' } }),
+    );
+    const o = await api.SignIn(false);
+    expect(sent(m, 0)).toEqual(['/api/call/SignIn', [false]]);
+    expect(o).toEqual({ ok: true, account: { upn: 'a@x.com', displayName: 'A', tenantId: 't', scopes: [], state: 'ok', filesEnabled: false, missingScopes: ['Files.Read.All'], error: '' } });
+    const r = await api.Reauthorize('a@x.com', true);
+    expect(sent(m, 1)).toEqual(['/api/call/Reauthorize', ['a@x.com', true]]);
+    expect(r).toEqual({ ok: false, error: { code: 'missing_scope', title: 'T', message: 'M', action: 'A', adminConsentUrl: 'https://l/adminconsent?client_id=c' } });
+  });
+
+  it('turns a failed sign-in call into a signin_failed outcome with the sentence', async () => {
+    bridge(() => jsonResponse({ error: 'Another sign-in is already waiting for the browser.' }, 409));
+    await expect(api.SignIn(false)).resolves.toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'signin_failed', message: 'Another sign-in is already waiting for the browser.' }),
+    });
+    bridge(() => jsonResponse(null));
+    const o = await api.Reauthorize('a@x.com', true);
+    expect(o.ok).toBe(false);
+    expect(o.error?.code).toBe('signin_failed');
+    bridge(() => jsonResponse({ ok: false }));
+    expect((await api.SignIn(true)).error).toEqual(expect.objectContaining({ code: 'signin_failed', title: expect.any(String) }));
+  });
+
+  it('fills defaults for accounts and settings', async () => {
+    bridge((method) =>
+      method === 'Accounts'
+        ? jsonResponse([{ upn: 'a@x.com', scopes: ['User.Read', 'https://graph.microsoft.com/Files.Read.All'] }, { upn: 'b@x.com', state: 'weird' }])
+        : jsonResponse({ clientId: 'c', extra: 1 }),
+    );
+    const list = await api.Accounts();
+    expect(list[0]).toEqual({ upn: 'a@x.com', displayName: '', tenantId: '', scopes: ['User.Read', 'https://graph.microsoft.com/Files.Read.All'], state: 'ok', filesEnabled: true, missingScopes: [], error: '' });
+    expect(list[1].state).toBe('ok');
+    expect(list[1].filesEnabled).toBe(false);
+    await expect(api.Settings()).resolves.toEqual({ clientId: 'c', authority: '', allowPersonalAccounts: false, extra: 1 });
+    bridge(() => jsonResponse(null));
+    await expect(api.Accounts()).resolves.toEqual([]);
+  });
+
+  it('keeps the backend’s filesEnabled over the scopes', () => {
+    expect(normalizeAccount({ upn: 'a', scopes: ['Files.Read.All'], filesEnabled: false }).filesEnabled).toBe(false);
+    expect(normalizeAccount({ upn: 'a', state: 'signin_required' }).state).toBe('signin_required');
+  });
+
+  it('reaches the bound Go methods in the Wails window', async () => {
+    const App = {
+      SignIn: vi.fn().mockResolvedValue({ ok: true }),
+      Reauthorize: vi.fn().mockRejectedValue('sign-in did not finish: the browser was closed'),
+      Accounts: vi.fn().mockResolvedValue(null),
+    };
+    window.go = { app: { App } };
+    await expect(api.SignIn(true)).resolves.toEqual({ ok: true });
+    expect(App.SignIn).toHaveBeenCalledWith(true);
+    const o = await api.Reauthorize('a@x.com', false);
+    expect(App.Reauthorize).toHaveBeenCalledWith('a@x.com', false);
+    expect(o.error?.message).toBe('sign-in did not finish: the browser was closed');
+    await expect(api.Accounts()).resolves.toEqual([]);
   });
 });

@@ -11,12 +11,16 @@
 // for the user.
 
 import type {
+  AccountView,
   Backend,
   ClientSummary,
   EventMap,
   EventName,
+  SettingsView,
+  SignInOutcome,
   Status,
   TimelinePage,
+  UserError,
 } from './types';
 
 type WailsApp = Record<string, (...args: unknown[]) => Promise<unknown>>;
@@ -40,7 +44,7 @@ export const MSG_BAD_TOKEN =
 export const MSG_UNREACHABLE =
   'Rapport is not answering. Check that `rapport serve` is still running, then reload this page.';
 
-const EVENT_NAMES: EventName[] = ['data:changed', 'sync:progress', 'sync:state'];
+const EVENT_NAMES: EventName[] = ['data:changed', 'sync:progress', 'sync:state', 'accounts:changed'];
 
 /** True inside the Wails window (the Go methods are bound on window.go). */
 export function inWails(): boolean {
@@ -164,7 +168,91 @@ export const api: Backend = {
     if (!isHttpsURL(url)) throw new Error('Rapport only opens secure (https) links.');
     await call<void>('OpenURL', url);
   },
+  Accounts: async () => ((await call<AccountView[] | null>('Accounts')) ?? []).map(normalizeAccount),
+  SignIn: (files) => outcome(() => call<SignInOutcome | null>('SignIn', !!files)),
+  CancelSignIn: async () => {
+    await call<void>('CancelSignIn');
+  },
+  Reauthorize: (upn, files) => outcome(() => call<SignInOutcome | null>('Reauthorize', upn, !!files)),
+  RemoveAccount: async (upn, purge) => {
+    await call<void>('RemoveAccount', upn, !!purge);
+  },
+  StartDemo: async () => {
+    await call<void>('StartDemo');
+  },
+  Settings: async () => {
+    const s = await call<SettingsView | null>('Settings');
+    return {
+      ...(s ?? {}),
+      clientId: s?.clientId ?? '',
+      authority: s?.authority ?? '',
+      allowPersonalAccounts: !!s?.allowPersonalAccounts,
+    };
+  },
+  SaveSettings: async (settings) => {
+    await call<void>('SaveSettings', settings);
+  },
 };
+
+const FILES_SCOPE = 'files.read.all';
+
+/** Fills what an older or partial backend leaves out, so screens need no guards. */
+export function normalizeAccount(a: Partial<AccountView> & { upn: string }): AccountView {
+  const scopes = Array.isArray(a.scopes) ? a.scopes : [];
+  const filesEnabled =
+    typeof a.filesEnabled === 'boolean'
+      ? a.filesEnabled
+      : scopes.some((s) => s.toLowerCase() === FILES_SCOPE || s.toLowerCase().endsWith('/' + FILES_SCOPE));
+  return {
+    upn: a.upn,
+    displayName: a.displayName ?? '',
+    tenantId: a.tenantId ?? '',
+    scopes,
+    state: a.state === 'signin_required' || a.state === 'consent_required' ? a.state : 'ok',
+    filesEnabled,
+    missingScopes: Array.isArray(a.missingScopes) ? a.missingScopes : [],
+    error: a.error ?? '',
+  };
+}
+
+/** The error shown when a sign-in call itself failed (transport, old backend). */
+export function failedSignIn(message: string): UserError {
+  return {
+    code: 'signin_failed',
+    title: 'Sign-in did not work',
+    message,
+    action: 'Try again. If it keeps failing, restart Rapport.',
+  };
+}
+
+/**
+ * A sign-in always resolves to an outcome: a thrown error (the bridge down,
+ * a Go error instead of an outcome) becomes a signin_failed outcome, so the
+ * screen has one path to render.
+ */
+async function outcome(run: () => Promise<SignInOutcome | null>): Promise<SignInOutcome> {
+  let o: SignInOutcome | null;
+  try {
+    o = await run();
+  } catch (err) {
+    return { ok: false, error: failedSignIn(asError(err).message) };
+  }
+  if (!o) return { ok: false, error: failedSignIn('Rapport gave no answer to the sign-in.') };
+  const out: SignInOutcome = { ok: !!o.ok };
+  if (o.account) out.account = normalizeAccount(o.account);
+  if (!out.ok) {
+    const e = o.error;
+    out.error = {
+      code: e?.code || 'signin_failed',
+      title: e?.title || 'Sign-in did not work',
+      message: e?.message || '',
+      action: e?.action || '',
+    };
+    if (e?.adminConsentUrl) out.error.adminConsentUrl = e.adminConsentUrl;
+    if (e?.adminMessage) out.error.adminMessage = e.adminMessage;
+  }
+  return out;
+}
 
 export function isHttpsURL(url: string | undefined | null): url is string {
   if (!url) return false;

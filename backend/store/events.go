@@ -1,0 +1,296 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"rapport/backend/model"
+)
+
+// EventPage is one page of a calendar stream: a calendarView delta page,
+// or a page of a windowed calendarView listing (other calendars).
+type EventPage struct {
+	StreamID   int64
+	AccountID  int64
+	CalendarID string
+	Records    []model.EventRecord
+	// Removed are Graph's @removed ids. Graph also reports events that
+	// left the window (or changed outside it) this way, so only rows whose
+	// stored times lie inside the stream's window are deleted.
+	Removed []string
+	// Dropped are events that must not be stored whatever their times
+	// (they became internal-only).
+	Dropped   []string
+	NextLink  string
+	DeltaLink string
+	// Complete marks the round's last page: the one with the deltaLink, or
+	// a listing's page without a nextLink.
+	Complete bool
+}
+
+// linkEventSQL is the domain rule for one event: an attendee or organizer
+// whose registrable domain belongs to exactly one client links the meeting
+// to that client.
+const linkEventSQL = `
+INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
+SELECT DISTINCT cd.client_id, 'meeting', a.account_id, a.event_id, ?
+FROM event_attendees a JOIN client_domains cd ON cd.domain = a.domain
+WHERE a.account_id = ? AND a.event_id = ?
+  AND (SELECT COUNT(*) FROM client_domains c2 WHERE c2.domain = cd.domain) = 1`
+
+// ApplyEventPage writes one calendar page in one transaction with the
+// stream's checkpoint. The last page of a full round (a first round, a
+// window slide, a resync after 410, every listing) deletes the rows inside
+// the window that the round did not report; until then the old rows stay,
+// so a slide never shows an empty calendar.
+func (s *Store) ApplyEventPage(ctx context.Context, p EventPage) (ApplyResult, error) {
+	var res ApplyResult
+	now := time.Now().UTC()
+	clients := map[int64]bool{}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var round, ws, we int64
+		var full bool
+		if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full, window_start, window_end FROM streams WHERE id=?`, p.StreamID).
+			Scan(&round, &full, &ws, &we); err != nil {
+			return fmt.Errorf("load stream: %w", err)
+		}
+		up, err := tx.PrepareContext(ctx, `INSERT INTO events(account_id, id, calendar_id, ical_uid, subject, start_at, end_at, start_tz, end_tz,
+				is_all_day, start_date, end_date, is_cancelled, is_online_meeting, online_meeting_provider, is_organizer,
+				organizer_name, organizer_address, type, series_master_id, show_as, web_link, change_key, round_id)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+			ON CONFLICT(account_id, id) DO UPDATE SET calendar_id=excluded.calendar_id, ical_uid=excluded.ical_uid, subject=excluded.subject,
+				start_at=excluded.start_at, end_at=excluded.end_at, start_tz=excluded.start_tz, end_tz=excluded.end_tz,
+				is_all_day=excluded.is_all_day, start_date=excluded.start_date, end_date=excluded.end_date, is_cancelled=excluded.is_cancelled,
+				is_online_meeting=excluded.is_online_meeting, online_meeting_provider=excluded.online_meeting_provider,
+				is_organizer=excluded.is_organizer, organizer_name=excluded.organizer_name, organizer_address=excluded.organizer_address,
+				type=excluded.type, series_master_id=excluded.series_master_id, show_as=excluded.show_as, web_link=excluded.web_link,
+				change_key=excluded.change_key, round_id=excluded.round_id`)
+		if err != nil {
+			return err
+		}
+		defer up.Close()
+		delAtt, err := tx.PrepareContext(ctx, `DELETE FROM event_attendees WHERE account_id=? AND event_id=?`)
+		if err != nil {
+			return err
+		}
+		defer delAtt.Close()
+		insAtt, err := tx.PrepareContext(ctx, `INSERT INTO event_attendees(account_id, event_id, ord, role, name, address, domain, response) VALUES(?,?,?,?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		defer insAtt.Close()
+		link, err := tx.PrepareContext(ctx, linkEventSQL)
+		if err != nil {
+			return err
+		}
+		defer link.Close()
+		collect := func(id string) error {
+			ids, err := linkedClients(ctx, tx, p.AccountID, "meeting", id)
+			for _, c := range ids {
+				clients[c] = true
+			}
+			return err
+		}
+		for _, r := range p.Records {
+			if err := collect(r.ID); err != nil {
+				return err
+			}
+			_, err := up.ExecContext(ctx, p.AccountID, r.ID, p.CalendarID, r.ICalUID, r.Subject, ms(r.Start), ms(r.End), r.TimeZone, r.EndTimeZone,
+				r.IsAllDay, r.StartDate, r.EndDate, r.IsCancelled, r.IsOnlineMeeting, r.OnlineMeetingProvider, r.IsOrganizer,
+				r.Organizer.Name, strings.ToLower(r.Organizer.Address), r.Type, r.SeriesMasterID, r.ShowAs, r.WebLink, r.ChangeKey, round)
+			if err != nil {
+				return fmt.Errorf("save event: %w", err)
+			}
+			if _, err := delAtt.ExecContext(ctx, p.AccountID, r.ID); err != nil {
+				return err
+			}
+			for i, pt := range r.Participants {
+				if _, err := insAtt.ExecContext(ctx, p.AccountID, r.ID, i, pt.Role, pt.Name, pt.Address, pt.Domain, ""); err != nil {
+					return fmt.Errorf("save attendee: %w", err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE account_id=? AND item_id=? AND kind='meeting'`, p.AccountID, r.ID); err != nil {
+				return err
+			}
+			if _, err := link.ExecContext(ctx, ms(r.Start), p.AccountID, r.ID); err != nil {
+				return err
+			}
+			if err := collect(r.ID); err != nil {
+				return err
+			}
+			res.Upserted++
+		}
+		for _, id := range p.Removed {
+			// Inside the window only: @removed also means "left the window"
+			// or "changed outside it", and rows from an older, wider window
+			// are history worth keeping.
+			ids, err := deleteEvents(ctx, tx, p.AccountID, `id = ? AND start_at < ? AND end_at >= ?`, id, we, ws)
+			if err != nil {
+				return err
+			}
+			for _, c := range ids {
+				clients[c] = true
+			}
+		}
+		for _, id := range p.Dropped {
+			ids, err := deleteEvents(ctx, tx, p.AccountID, `id = ?`, id)
+			if err != nil {
+				return err
+			}
+			for _, c := range ids {
+				clients[c] = true
+			}
+		}
+		res.Removed = len(p.Removed) + len(p.Dropped)
+		if p.Complete && full {
+			ids, err := deleteEvents(ctx, tx, p.AccountID, `calendar_id = ? AND round_id < ? AND start_at < ? AND end_at >= ?`,
+				p.CalendarID, round, we, ws)
+			if err != nil {
+				return err
+			}
+			for _, c := range ids {
+				clients[c] = true
+			}
+			res.Removed += len(ids)
+			if _, err := tx.ExecContext(ctx, `UPDATE streams SET round_full=0 WHERE id=?`, p.StreamID); err != nil {
+				return err
+			}
+		}
+		return saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, p.Complete, 0, now)
+	})
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	for c := range clients {
+		res.ClientIDs = append(res.ClientIDs, c)
+	}
+	sort.Slice(res.ClientIDs, func(i, j int) bool { return res.ClientIDs[i] < res.ClientIDs[j] })
+	return res, nil
+}
+
+func linkedClients(ctx context.Context, tx *sql.Tx, accountID int64, kind, id string) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT client_id FROM links WHERE account_id=? AND item_id=? AND kind=?`, accountID, id, kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var c int64
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// deleteEvents deletes the account's events matching where (with args),
+// their attendees (cascade) and links; it returns the affected clients.
+func deleteEvents(ctx context.Context, tx *sql.Tx, accountID int64, where string, args ...any) ([]int64, error) {
+	q := `SELECT id FROM events WHERE account_id = ? AND ` + where
+	rows, err := tx.QueryContext(ctx, q, append([]any{accountID}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	seen := map[int64]bool{}
+	var clients []int64
+	for _, id := range ids {
+		cs, err := linkedClients(ctx, tx, accountID, "meeting", id)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if !seen[c] {
+				seen[c] = true
+				clients = append(clients, c)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE account_id=? AND item_id=? AND kind='meeting'`, accountID, id); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE account_id=? AND id=?`, accountID, id); err != nil {
+			return nil, err
+		}
+	}
+	return clients, nil
+}
+
+// EventIDs lists the ids of the account's stored events, sorted.
+func (s *Store) EventIDs(ctx context.Context, accountID int64) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM events WHERE account_id=? ORDER BY id`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Event loads one stored event with its participants.
+func (s *Store) Event(ctx context.Context, accountID int64, id string) (model.EventRecord, error) {
+	var r model.EventRecord
+	var start, end int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, calendar_id, ical_uid, subject, start_at, end_at, start_tz, end_tz, is_all_day,
+		start_date, end_date, is_cancelled, is_online_meeting, online_meeting_provider, is_organizer, organizer_name, organizer_address,
+		type, series_master_id, show_as, web_link, change_key FROM events WHERE account_id=? AND id=?`, accountID, id).Scan(
+		&r.ID, &r.CalendarID, &r.ICalUID, &r.Subject, &start, &end, &r.TimeZone, &r.EndTimeZone, &r.IsAllDay, &r.StartDate, &r.EndDate,
+		&r.IsCancelled, &r.IsOnlineMeeting, &r.OnlineMeetingProvider, &r.IsOrganizer, &r.Organizer.Name, &r.Organizer.Address,
+		&r.Type, &r.SeriesMasterID, &r.ShowAs, &r.WebLink, &r.ChangeKey)
+	if err == sql.ErrNoRows {
+		return r, model.ErrNotFound
+	}
+	if err != nil {
+		return r, err
+	}
+	r.Start, r.End = time.UnixMilli(start).UTC(), time.UnixMilli(end).UTC()
+	rows, err := s.db.QueryContext(ctx, `SELECT role, name, address, domain FROM event_attendees WHERE account_id=? AND event_id=? ORDER BY ord`, accountID, id)
+	if err != nil {
+		return r, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p model.Participant
+		if err := rows.Scan(&p.Role, &p.Name, &p.Address, &p.Domain); err != nil {
+			return r, err
+		}
+		r.Participants = append(r.Participants, p)
+	}
+	return r, rows.Err()
+}
+
+// IncludedCalendars lists the calendars to sync, the default first.
+func (s *Store) IncludedCalendars(ctx context.Context, accountID int64) ([]model.CalendarView, error) {
+	all, err := s.Calendars(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	var out []model.CalendarView
+	for _, c := range all {
+		if c.Included {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

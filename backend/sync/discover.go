@@ -1,0 +1,243 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"rapport/backend/graph"
+	"rapport/backend/model"
+	"rapport/backend/store"
+)
+
+// excludedFolders are well-known folders that hold no client activity worth
+// mirroring by default (DESIGN: Junk, Drafts, Outbox, Conversation History,
+// Sync Issues and its children). Their subfolders are excluded too. The
+// user can include any of them in Settings.
+var excludedFolders = []string{"junkemail", "drafts", "outbox", "conversationhistory", "syncissues", "conflicts", "localfailures", "serverfailures"}
+
+// hotFolders are polled most often.
+var hotFolders = []string{"inbox", "sentitems"}
+
+// Discover lists every mail folder (recursively, hidden ones included,
+// search folders skipped) and every calendar, records them with their
+// defaults, and makes the set of streams match the folders and calendars
+// to sync: new folders get a stream at once, excluded or vanished ones lose
+// theirs. The discovery's start is recorded last, for the orphan purge.
+func (e *Engine) Discover(ctx context.Context, acct model.Account) (err error) {
+	as := e.state(acct.ID)
+	as.discoverMu.Lock()
+	defer as.discoverMu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		as.discErr = err
+		e.mu.Unlock()
+		if err == nil || errors.As(err, new(*CalendarAccessError)) {
+			e.setOffline(acct, false)
+		} else if errors.Is(err, model.ErrOffline) {
+			e.setOffline(acct, true)
+		}
+	}()
+	start := e.o.Now().UTC()
+	gc := e.client(acct)
+
+	folders, err := gc.MailFolders(ctx)
+	if err != nil {
+		return err
+	}
+	wk, err := e.wellKnownIDs(ctx, gc, acct)
+	if err != nil {
+		return err
+	}
+	byID := map[string]model.MailFolder{}
+	for _, f := range folders {
+		byID[f.ID] = f
+	}
+	excluded := map[string]bool{}
+	for id, name := range wk {
+		for _, x := range excludedFolders {
+			if name == x {
+				excluded[id] = true
+			}
+		}
+	}
+	rows := make([]store.FolderRow, 0, len(folders))
+	for _, f := range folders {
+		path, def := []string{f.DisplayName}, !excluded[f.ID]
+		for p, depth := f.ParentFolderID, 0; depth < 20; depth++ {
+			parent, ok := byID[p]
+			if !ok {
+				break
+			}
+			if excluded[parent.ID] {
+				def = false
+			}
+			path = append([]string{parent.DisplayName}, path...)
+			p = parent.ParentFolderID
+		}
+		rows = append(rows, store.FolderRow{ID: f.ID, ParentID: f.ParentFolderID, Name: f.DisplayName, Path: strings.Join(path, "/"),
+			WellKnown: wk[f.ID], Hidden: f.IsHidden, Total: f.TotalItemCount, DefaultIncluded: def})
+	}
+	gone, err := e.o.Store.SaveFolders(ctx, acct.ID, rows, start)
+	if err != nil {
+		return err
+	}
+	for _, id := range gone {
+		if err := e.o.Store.DropFolder(ctx, acct.ID, id); err != nil {
+			return err
+		}
+	}
+	if err := e.ApplyFolderChoices(ctx, acct); err != nil {
+		return err
+	}
+
+	var calErr error
+	cals, err := gc.Calendars(ctx)
+	switch {
+	case err == nil:
+		gone, err := e.o.Store.SaveCalendars(ctx, acct.ID, cals, start)
+		if err != nil {
+			return err
+		}
+		for _, id := range gone {
+			if _, err := e.o.Store.DropCalendar(ctx, acct.ID, id); err != nil {
+				return err
+			}
+		}
+		if err := e.ApplyCalendarChoices(ctx, acct); err != nil {
+			return err
+		}
+	case errors.Is(err, model.ErrAccessDenied):
+		// No calendar permission (an older sign-in): mail still syncs; the
+		// error tells the user how to add it.
+		calErr = &CalendarAccessError{Err: err}
+	default:
+		return err
+	}
+	if err := e.o.Store.SetDiscovered(ctx, acct.ID, start); err != nil {
+		return err
+	}
+	return calErr
+}
+
+// wellKnownIDs resolves the well-known folder names Rapport cares about to
+// ids, once per account (folder ids never change).
+func (e *Engine) wellKnownIDs(ctx context.Context, gc *graph.Client, acct model.Account) (map[string]string, error) {
+	as := e.state(acct.ID)
+	e.mu.Lock()
+	if len(as.wellKnown) > 0 {
+		out := make(map[string]string, len(as.wellKnown))
+		for k, v := range as.wellKnown {
+			out[k] = v
+		}
+		e.mu.Unlock()
+		return out, nil
+	}
+	e.mu.Unlock()
+	out := map[string]string{}
+	for _, name := range append(append([]string{}, hotFolders...), append([]string{"deleteditems", "archive"}, excludedFolders...)...) {
+		f, err := gc.MailFolder(ctx, name)
+		switch {
+		case err == nil:
+			out[f.ID] = name
+		case errors.Is(err, model.ErrNotFound) && !errors.Is(err, model.ErrMailboxUnavailable):
+			// this mailbox has no such folder
+		default:
+			return nil, err
+		}
+	}
+	e.mu.Lock()
+	as.wellKnown = out
+	e.mu.Unlock()
+	return out, nil
+}
+
+// ApplyFolderChoices makes the mail streams match the folders to sync,
+// without any request: a stream for each included folder, none for the
+// others (their messages are orphaned and purged once every folder had its
+// round, unless another folder holds them). Backfill streams follow.
+func (e *Engine) ApplyFolderChoices(ctx context.Context, acct model.Account) error {
+	all, err := e.o.Store.MailFolders(ctx, acct.ID)
+	if err != nil {
+		return err
+	}
+	streams, err := e.o.Store.Streams(ctx, acct.ID)
+	if err != nil {
+		return err
+	}
+	has := map[string]bool{}
+	for _, s := range streams {
+		if s.Kind == model.StreamMail {
+			has[s.Resource] = true
+		}
+	}
+	settings, err := e.o.Store.SyncSettings(ctx, acct.ID, e.o.Now())
+	if err != nil {
+		return err
+	}
+	for _, f := range all {
+		switch {
+		case f.Included:
+			if _, err := e.o.Store.EnsureStream(ctx, acct.ID, model.StreamMail, f.ID, f.Name, f.Total); err != nil {
+				return err
+			}
+			if settings.BackfillFrom != nil {
+				if _, err := e.o.Store.EnsureStream(ctx, acct.ID, model.StreamMailBackfill, f.ID, f.Name, -1); err != nil {
+					return err
+				}
+			}
+		case has[f.ID]:
+			if err := e.o.Store.DropFolder(ctx, acct.ID, f.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ApplyCalendarChoices makes the calendar streams match the calendars to
+// sync; an excluded calendar's events leave the store at once.
+func (e *Engine) ApplyCalendarChoices(ctx context.Context, acct model.Account) error {
+	cals, err := e.o.Store.Calendars(ctx, acct.ID)
+	if err != nil {
+		return err
+	}
+	streams, err := e.o.Store.Streams(ctx, acct.ID)
+	if err != nil {
+		return err
+	}
+	has := map[string]bool{}
+	for _, s := range streams {
+		if s.Kind == model.StreamCalendar {
+			has[s.Resource] = true
+		}
+	}
+	for _, c := range cals {
+		switch {
+		case c.Included:
+			if _, err := e.o.Store.EnsureStream(ctx, acct.ID, model.StreamCalendar, c.ID, c.Name, -1); err != nil {
+				return err
+			}
+		case has[c.ID]:
+			ids, err := e.o.Store.DropCalendar(ctx, acct.ID, c.ID)
+			if err != nil {
+				return err
+			}
+			e.o.Emit(EventDataChanged, DataChanged{Account: acct.UPN, Kinds: []string{model.KindMeeting}, ClientIDs: nonNil(ids)})
+		}
+	}
+	return nil
+}
+
+// LoadOlderHistory extends the account's mail history back to from: one
+// bounded, resumable backfill stream per synced folder lists the messages
+// received between from and where the folder's delta window starts. The
+// delta streams keep their tokens; the calendar window widens with its next
+// baseline round.
+func (e *Engine) LoadOlderHistory(ctx context.Context, acct model.Account, from time.Time) error {
+	if err := e.o.Store.ExtendBackfill(ctx, acct.ID, from); err != nil {
+		return err
+	}
+	return e.ApplyFolderChoices(ctx, acct)
+}
