@@ -102,6 +102,15 @@ func (a *App) Timeline(clientID int64, cursor string, limit int) (model.Timeline
 	return p, err
 }
 
+// Upcoming lists a client's scheduled meetings, soonest first: the
+// "Upcoming" section above the timeline.
+func (a *App) Upcoming(clientID int64, limit int) ([]model.TimelineItem, error) {
+	if clientID <= 0 {
+		return nil, errors.New("no client selected")
+	}
+	return a.store.Upcoming(a.ctx, clientID, limit)
+}
+
 // timelineByName is the command line's way in: clients are named there.
 func (a *App) timelineByName(name string, limit int) ([]model.TimelineItem, error) {
 	c, err := a.store.ClientByName(a.ctx, name)

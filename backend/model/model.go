@@ -119,6 +119,8 @@ type TimelineItem struct {
 	Title       string    `json:"title"`
 	WebLink     string    `json:"webLink,omitempty"`
 	ItemID      string    `json:"itemId"`
+	// AccountID orders items that share a time (keyset cursors); internal.
+	AccountID int64 `json:"-"`
 	// Meetings only (additive fields).
 	End       *time.Time `json:"end,omitempty"`       // meeting end (UTC)
 	AllDay    bool       `json:"allDay,omitempty"`    // an all-day event: show Date, not a time

@@ -110,7 +110,7 @@ func (s *Store) SetFolderIncluded(ctx context.Context, accountID int64, folderID
 // round — so a folder excluded by mistake and included again at once loses
 // nothing.
 func (s *Store) DropFolder(ctx context.Context, accountID int64, folderID string) error {
-	now := time.Now().UTC()
+	now := s.Tick()
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT message_id FROM message_folders WHERE account_id=? AND folder_id=?`, accountID, folderID)
 		if err != nil {

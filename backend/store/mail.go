@@ -59,7 +59,7 @@ WHERE p.account_id = ? AND p.message_id = ?
 // Within a page the last occurrence of an id wins.
 func (s *Store) ApplyMailPage(ctx context.Context, p MailPage) (ApplyResult, error) {
 	var res ApplyResult
-	now := time.Now().UTC()
+	now := s.Tick()
 	clients := map[int64]bool{}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var round, windowStart int64

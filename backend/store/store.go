@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver (build with -tags sqlite_fts5)
@@ -25,6 +26,24 @@ var migrationFS embed.FS
 type Store struct {
 	db   *sql.DB
 	path string
+
+	clockMu sync.Mutex
+	lastMS  int64
+}
+
+// Tick returns the current time, strictly later (by at least a millisecond)
+// than any earlier Tick of this store. The orphan purge compares "removal
+// seen at" with "round or discovery started at"; two events recorded in the
+// same millisecond must still be ordered as they happened.
+func (s *Store) Tick() time.Time {
+	s.clockMu.Lock()
+	defer s.clockMu.Unlock()
+	t := time.Now().UnixMilli()
+	if t <= s.lastMS {
+		t = s.lastMS + 1
+	}
+	s.lastMS = t
+	return time.UnixMilli(t).UTC()
 }
 
 // Open opens (creating if needed) the database file at path. The file and

@@ -109,7 +109,7 @@ func (s *Store) SetStreamWindow(ctx context.Context, streamID int64, start, end 
 // completed round that started after a message was orphaned has had its
 // chance to report the message.
 func (s *Store) BeginRound(ctx context.Context, streamID int64) (model.Stream, error) {
-	now := ms(time.Now())
+	now := ms(s.Tick())
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE streams SET round_id=round_id+1, round_full=1
 			WHERE id=? AND next_link='' AND delta_link=''`, streamID); err != nil {
@@ -166,7 +166,7 @@ func saveCheckpoint(ctx context.Context, tx *sql.Tx, streamID int64, next, delta
 // from link; the link is stored at once so an interrupted first request
 // resumes the same segment.
 func (s *Store) StartBackfillSegment(ctx context.Context, streamID int64, start, end time.Time, link string) error {
-	now := ms(time.Now())
+	now := ms(s.Tick())
 	_, err := s.db.ExecContext(ctx, `UPDATE streams SET window_start=?, window_end=?, next_link=?, delta_link='', items=0, total=0,
 		round_started_at=?, last_attempt_at=? WHERE id=?`, ms(start), ms(end), link, now, now, streamID)
 	return err

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"rapport/backend/model"
 )
@@ -15,21 +16,10 @@ import (
 // ErrBadCursor is returned for a timeline cursor this version did not issue.
 var ErrBadCursor = errors.New("invalid timeline cursor")
 
-// Timeline returns up to limit items of a client's timeline, newest first,
-// starting after cursor ("" for the first page). It is a keyset scan of the
-// links_timeline index, so every page costs the same however deep it is.
-func (s *Store) Timeline(ctx context.Context, clientID int64, cursor string, limit int) (model.TimelinePage, error) {
-	if limit <= 0 || limit > 1000 {
-		limit = 100
-	}
-	at, acct, item := int64(1<<62), int64(1<<62), ""
-	if cursor != "" {
-		var err error
-		if at, acct, item, err = decodeCursor(cursor); err != nil {
-			return model.TimelinePage{}, err
-		}
-	}
-	rows, err := s.db.QueryContext(ctx, `
+// timelineSelect is one timeline row per link, whatever its kind: the
+// columns of the mail or meeting it points at, and the client-side
+// counterpart chosen in SQL so a page is one query.
+const timelineSelect = `
 		SELECT l.kind, l.at, l.account_id, l.item_id, m.direction, COALESCE(m.subject, e.subject), m.from_name, m.from_address,
 		       COALESCE(m.web_link, e.web_link),
 		       (SELECT COALESCE(NULLIF(p.name, ''), p.address) FROM participants p
@@ -44,31 +34,72 @@ func (s *Store) Timeline(ctx context.Context, clientID int64, cursor string, lim
 		         ORDER BY a.ord LIMIT 1)
 		FROM links l
 		LEFT JOIN messages m ON l.kind = 'mail' AND m.account_id = l.account_id AND m.id = l.item_id
-		LEFT JOIN events e ON l.kind = 'meeting' AND e.account_id = l.account_id AND e.id = l.item_id
-		WHERE l.client_id = ? AND (l.at, l.account_id, l.item_id) < (?, ?, ?)
-		ORDER BY l.at DESC, l.account_id DESC, l.item_id DESC
-		LIMIT ?`, clientID, at, acct, item, limit+1)
+		LEFT JOIN events e ON l.kind = 'meeting' AND e.account_id = l.account_id AND e.id = l.item_id`
+
+// Timeline returns up to limit items of a client's past, newest first,
+// starting after cursor ("" for the first page, which starts now: future
+// meetings are listed by Upcoming). It is a keyset scan of the
+// links_timeline index, so every page costs the same however deep it is.
+func (s *Store) Timeline(ctx context.Context, clientID int64, cursor string, limit int) (model.TimelinePage, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	// The first page starts just after now; the cursor then breaks ties.
+	at, acct, item := time.Now().UnixMilli()+1, int64(-1), ""
+	if cursor != "" {
+		var err error
+		if at, acct, item, err = decodeCursor(cursor); err != nil {
+			return model.TimelinePage{}, err
+		}
+	}
+	var where string
+	var args []any
+	if cursor == "" {
+		where, args = `l.client_id = ? AND l.at < ?`, []any{clientID, at}
+	} else {
+		where, args = `l.client_id = ? AND (l.at, l.account_id, l.item_id) < (?, ?, ?)`, []any{clientID, at, acct, item}
+	}
+	items, err := s.timelineRows(ctx, where+` ORDER BY l.at DESC, l.account_id DESC, l.item_id DESC LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return model.TimelinePage{}, err
 	}
+	page := model.TimelinePage{Items: items}
+	if len(items) > limit {
+		page.Items = items[:limit]
+		last := page.Items[limit-1]
+		page.Cursor = encodeCursor(last.At.UnixMilli(), last.AccountID, last.ItemID)
+	}
+	return page, nil
+}
+
+// Upcoming returns a client's next items after now (scheduled meetings),
+// soonest first: the "Upcoming" section above the timeline.
+func (s *Store) Upcoming(ctx context.Context, clientID int64, limit int) ([]model.TimelineItem, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 20
+	}
+	items, err := s.timelineRows(ctx, `l.client_id = ? AND l.at >= ? ORDER BY l.at ASC, l.account_id, l.item_id LIMIT ?`,
+		clientID, time.Now().UnixMilli(), limit)
+	return items, err
+}
+
+func (s *Store) timelineRows(ctx context.Context, whereOrder string, args ...any) ([]model.TimelineItem, error) {
+	rows, err := s.db.QueryContext(ctx, timelineSelect+` WHERE `+whereOrder, args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
-	page := model.TimelinePage{Items: []model.TimelineItem{}}
-	var lastAt, lastAcct int64
-	var lastItem string
+	items := []model.TimelineItem{}
 	for rows.Next() {
-		if len(page.Items) == limit {
-			page.Cursor = encodeCursor(lastAt, lastAcct, lastItem)
-			break
-		}
 		var it model.TimelineItem
-		var atMS, accountID int64
+		var atMS int64
 		var dir, subject, fromName, fromAddr, web, toName *string
 		var endMS *int64
 		var allDay, cancelled, online *bool
 		var startDate, endDate, organizer, clientAttendee *string
-		if err := rows.Scan(&it.Kind, &atMS, &accountID, &it.ItemID, &dir, &subject, &fromName, &fromAddr, &web, &toName,
+		if err := rows.Scan(&it.Kind, &atMS, &it.AccountID, &it.ItemID, &dir, &subject, &fromName, &fromAddr, &web, &toName,
 			&endMS, &allDay, &startDate, &endDate, &cancelled, &online, &organizer, &clientAttendee); err != nil {
-			return page, err
+			return nil, err
 		}
 		it.At = fromMS(atMS)
 		it.Title = deref(subject)
@@ -91,10 +122,9 @@ func (s *Store) Timeline(ctx context.Context, clientID int64, cursor string, lim
 		default:
 			it.Counterpart = firstNonEmpty(deref(fromName), deref(fromAddr))
 		}
-		page.Items = append(page.Items, it)
-		lastAt, lastAcct, lastItem = atMS, accountID, it.ItemID
+		items = append(items, it)
 	}
-	return page, rows.Err()
+	return items, rows.Err()
 }
 
 func deref(s *string) string {

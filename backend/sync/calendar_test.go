@@ -121,8 +121,9 @@ func TestDaylightSavingWeek(t *testing.T) {
 	}
 	contoso, _ := h.store.ClientByName(ctx, "Contoso")
 	page, _ = h.store.Timeline(ctx, contoso.ID, "", 1000)
+	upcoming, _ := h.store.Upcoming(ctx, contoso.ID, 1000)
 	var cancelled, meetings int
-	for _, it := range page.Items {
+	for _, it := range append(page.Items, upcoming...) {
 		if it.Kind == model.KindMeeting {
 			meetings++
 			if it.Counterpart == "" || it.End == nil || !it.Online {

@@ -39,7 +39,7 @@ func (e *Engine) Discover(ctx context.Context, acct model.Account) (err error) {
 			e.setOffline(acct, true)
 		}
 	}()
-	start := e.o.Now().UTC()
+	start := e.o.Store.Tick()
 	gc := e.client(acct)
 
 	folders, err := gc.MailFolders(ctx)
