@@ -5,6 +5,8 @@ import { svelteTesting } from '@testing-library/svelte/vite';
 
 // Relative base: the same build is served by Wails' asset server and by the
 // loopback bridge of `rapport serve`, both at "/".
+const bridge = process.env.RAPPORT_BRIDGE || 'http://127.0.0.1:8080';
+
 export default defineConfig({
   base: './',
   plugins: [svelte(), svelteTesting()],
@@ -21,8 +23,18 @@ export default defineConfig({
   server: {
     // `npm run dev` against a running `rapport serve --addr 127.0.0.1:8080`:
     // the bridge's API and events are proxied, the page comes from Vite.
+    // The bridge only answers requests addressed to itself (Host and Origin
+    // must name its own loopback address), so the proxy presents them so.
     proxy: {
-      '/api': { target: process.env.RAPPORT_BRIDGE || 'http://127.0.0.1:8080', changeOrigin: false },
+      '/api': {
+        target: bridge,
+        changeOrigin: true,
+        configure(proxy) {
+          proxy.on('proxyReq', (req) => {
+            if (req.getHeader('origin')) req.setHeader('origin', new URL(bridge).origin);
+          });
+        },
+      },
     },
   },
   test: {

@@ -3,8 +3,8 @@
 //
 //   RAPPORT_BIN=/path/to/rapport CHROMIUM=/usr/bin/chromium npm run e2e
 //
-// RAPPORT_BIN defaults to ../rapport (the binary built at the repo root);
-// it must embed a current frontend/dist (npm run build, then go build).
+// RAPPORT_BIN defaults to ../build/bin/rapport (what `make build` produces);
+// it must embed a current frontend/dist.
 // Screenshots go to ../assets/screenshots/ (relative to frontend/).
 
 import { test, before, after } from 'node:test';
@@ -19,7 +19,7 @@ import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const frontendDir = path.resolve(here, '..');
-const bin = path.resolve(frontendDir, process.env.RAPPORT_BIN || '../rapport');
+const bin = path.resolve(frontendDir, process.env.RAPPORT_BIN || '../build/bin/rapport');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const shotsDir = path.resolve(frontendDir, '../assets/screenshots');
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import type { AccountView, ClientSummary, Status } from './lib/types';
+import type { AccountStatus, AccountView, ClientSummary, Status } from './lib/types';
 
 const h = vi.hoisted(() => {
   const handlers = new Map<string, Set<(d: unknown) => void>>();
@@ -20,6 +20,16 @@ const h = vi.hoisted(() => {
       StartDemo: vi.fn(),
       Settings: vi.fn(),
       SaveSettings: vi.fn(),
+      Upcoming: vi.fn(),
+      SetFocused: vi.fn(),
+      MailFolders: vi.fn(),
+      SetFolderIncluded: vi.fn(),
+      Calendars: vi.fn(),
+      SetCalendarIncluded: vi.fn(),
+      SyncSettings: vi.fn(),
+      SetHistory: vi.fn(),
+      LoadOlderHistory: vi.fn(),
+      FirstSyncSummary: vi.fn(),
     },
     emit(name: string, d: unknown) {
       handlers.get(name)?.forEach((cb) => cb(d));
@@ -43,7 +53,19 @@ vi.mock('./lib/api', async (orig) => {
 import App from './App.svelte';
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
-const demoStatus: Status = { demo: true, syncing: false, lastSync: ago(12_000), accounts: [] };
+const demoStatus: Status = { demo: true, syncing: false, lastSync: ago(12_000), accounts: [], offline: false, focused: true };
+const acctStatus = (over: Partial<AccountStatus> = {}): AccountStatus => ({
+  upn: 'alice@contoso.com',
+  displayName: 'Alice Moreau',
+  streams: [],
+  offline: false,
+  error: '',
+  action: '',
+  lastSync: null,
+  firstSync: null,
+  backfill: null,
+  ...over,
+});
 const clients: ClientSummary[] = [
   { id: 2, name: 'Fabrikam', domains: ['fabrikam.com'], items: 4, lastContact: ago(9 * 86400e3) },
   { id: 6, name: 'Adventure Works', domains: ['adventure-works.com'], items: 0, lastContact: null },
@@ -61,8 +83,8 @@ const account = (over: Partial<AccountView> = {}): AccountView => ({
   error: '',
   ...over,
 });
-const realStatus: Status = { demo: false, syncing: false, lastSync: ago(5_000), accounts: [{ upn: 'alice@contoso.com', displayName: 'Alice Moreau', streams: [] }] };
-const emptyStatus: Status = { demo: false, syncing: false, lastSync: null, accounts: [] };
+const realStatus: Status = { demo: false, syncing: false, lastSync: ago(5_000), accounts: [acctStatus()], offline: false, focused: true };
+const emptyStatus: Status = { demo: false, syncing: false, lastSync: null, accounts: [], offline: false, focused: true };
 
 beforeEach(() => {
   sessionStorage.clear();
@@ -73,6 +95,8 @@ beforeEach(() => {
   h.api.Clients.mockResolvedValue(clients);
   h.api.Status.mockResolvedValue(demoStatus);
   h.api.SyncNow.mockResolvedValue(undefined);
+  h.api.SetFocused.mockResolvedValue(undefined);
+  h.api.Upcoming.mockResolvedValue([]);
   h.api.Timeline.mockResolvedValue({
     items: [{ kind: 'mail', direction: 'in', at: ago(60_000), counterpart: 'Alice', title: 'Hello', itemId: 'm1' }],
     cursor: '',
@@ -257,5 +281,99 @@ describe('App: sign-in and accounts', () => {
 
     await fireEvent.click(screen.getByTestId('account-menu'));
     await waitFor(() => expect(screen.getByTestId('accounts-screen')).toBeTruthy());
+  });
+
+  it('tells the backend the window has the focus at start and when it loses it', async () => {
+    render(App);
+    await waitFor(() => expect(h.api.SetFocused).toHaveBeenCalled());
+    expect(typeof h.api.SetFocused.mock.calls[0][0]).toBe('boolean');
+    window.dispatchEvent(new Event('blur'));
+    expect(h.api.SetFocused).toHaveBeenLastCalledWith(false);
+  });
+
+  it('shows the first-sync progress while it runs, then the "We found…" card; a dismiss is remembered', async () => {
+    const running = {
+      ...realStatus,
+      accounts: [
+        acctStatus({
+          streams: [
+            { id: 1, kind: 'mail', resource: 'i', name: 'Inbox', items: 10, total: 100, lastSync: null, error: '', state: 'syncing', action: '', lastAttempt: null },
+            { id: 2, kind: 'calendar', resource: 'c', name: 'Calendar', items: 0, total: 0, lastSync: null, error: '', state: 'pending', action: '', lastAttempt: null },
+          ],
+        }),
+      ],
+    };
+    h.api.Status.mockResolvedValue(running);
+    h.api.Accounts.mockResolvedValue([account()]);
+    const first = render(App);
+    await screen.findByTestId('sync-progress');
+    h.emit('sync:progress', { account: 'alice@contoso.com', stream: 'Inbox', streamId: 1, kind: 'mail', items: 60, total: 100, done: false });
+    await waitFor(() => expect(screen.getAllByTestId('sync-progress-stream')[0].textContent).toContain('60 of 100'));
+    expect(screen.queryByTestId('found-card')).toBeNull();
+
+    const summary = { account: 'alice@contoso.com', messages: 348, meetings: 94, clients: 6, at: new Date().toISOString() };
+    h.api.Status.mockResolvedValue({ ...running, accounts: [acctStatus({ ...running.accounts[0], firstSync: summary })] });
+    h.emit('sync:first-complete', summary);
+    await waitFor(() => expect(screen.getByTestId('found-card').textContent).toContain('We found 348 messages, 94 meetings with 6 clients'));
+    await waitFor(() => expect(screen.queryByTestId('sync-progress')).toBeNull());
+
+    await fireEvent.click(screen.getByTestId('found-dismiss'));
+    await waitFor(() => expect(screen.queryByTestId('found-card')).toBeNull());
+    first.unmount();
+    render(App);
+    await waitFor(() => screen.getAllByTestId('client-row'));
+    await waitFor(() => expect(h.api.Status).toHaveBeenCalled());
+    expect(screen.queryByTestId('found-card')).toBeNull();
+  });
+
+  it('"Review suggested clients" opens the client list (the suggestions inbox later)', async () => {
+    const summary = { account: 'alice@contoso.com', messages: 3, meetings: 1, clients: 2, at: new Date().toISOString() };
+    h.api.Status.mockResolvedValue({ ...realStatus, accounts: [acctStatus({ firstSync: summary })] });
+    h.api.Accounts.mockResolvedValue([account()]);
+    render(App);
+    await fireEvent.click(await screen.findByTestId('nav-accounts'));
+    await screen.findByTestId('accounts-screen');
+    await fireEvent.click(await screen.findByRole('button', { name: 'Review suggested clients' }));
+    await waitFor(() => expect(screen.queryByTestId('accounts-screen')).toBeNull());
+    expect(screen.queryByTestId('found-card')).toBeNull();
+    await waitFor(() => expect(document.activeElement?.getAttribute('data-testid')).toBe('client-row'));
+  });
+
+  it('shows the offline banner from Status and sync:state, and drops it when back online', async () => {
+    h.api.Status.mockResolvedValue({ ...demoStatus, offline: true });
+    render(App);
+    await waitFor(() => expect(screen.getByTestId('offline-banner').textContent).toContain('Offline — showing data from'));
+    h.api.Status.mockResolvedValue({ ...demoStatus, offline: false });
+    h.emit('sync:state', { syncing: false, offline: false });
+    await waitFor(() => expect(screen.queryByTestId('offline-banner')).toBeNull());
+    h.api.Status.mockResolvedValue({ ...demoStatus, offline: true });
+    h.emit('sync:state', { syncing: false, offline: true });
+    await waitFor(() => expect(screen.getByTestId('offline-banner')).toBeTruthy());
+    // Nothing else changes: the clients are still there.
+    expect(screen.getAllByTestId('client-row')).toHaveLength(3);
+  });
+
+  it('opens the sync status screen from the top bar and "g s"; Esc goes back', async () => {
+    h.api.Status.mockResolvedValue({
+      ...realStatus,
+      accounts: [
+        acctStatus({
+          streams: [{ id: 1, kind: 'mail', resource: 'i', name: 'Inbox', items: 10, total: 10, lastSync: ago(5000), error: '', state: 'ok', action: '', lastAttempt: null }],
+        }),
+      ],
+    });
+    h.api.Accounts.mockResolvedValue([account()]);
+    render(App);
+    await waitFor(() => screen.getAllByTestId('client-row'));
+    await fireEvent.click(screen.getByTestId('sync-status-button'));
+    await screen.findByTestId('status-screen');
+    expect(screen.getAllByTestId('stream-row')[0].dataset.name).toBe('Inbox');
+    expect(document.activeElement?.id).toBe('status-title');
+    expect(screen.getByTestId('sync-status-button').getAttribute('aria-current')).toBe('page');
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('status-screen')).toBeNull());
+    await fireEvent.keyDown(window, { key: 'g' });
+    await fireEvent.keyDown(window, { key: 's' });
+    await screen.findByTestId('status-screen');
   });
 });

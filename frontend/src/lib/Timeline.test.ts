@@ -76,8 +76,67 @@ describe('Timeline', () => {
     expect(container.querySelector('img')).toBeNull();
     expect(container.querySelector('b')).toBeNull();
     const row = screen.getByTestId('timeline-row');
-    expect(row.querySelector('.what')?.textContent).toBe(evil);
+    expect(row.querySelector('.what .title')?.textContent).toBe(evil);
     expect(row.textContent).toContain('<b>Mallory</b>');
     expect(screen.getByText(evil)).toBeTruthy();
+  });
+
+  it('puts Upcoming() meetings on top, soonest first, then the past by day', () => {
+    const upcoming: TimelineItem[] = [
+      { kind: 'meeting', at: at(2024, 2, 15, 10, 0), end: at(2024, 2, 15, 11, 0), counterpart: 'Alice', title: 'Kick-off', itemId: 'u1' },
+      { kind: 'meeting', at: at(2024, 2, 14, 16, 0), end: at(2024, 2, 14, 16, 30), counterpart: 'Bob', title: 'Call', itemId: 'u0' },
+    ];
+    const past: TimelineItem[] = [items[1], items[2]];
+    const { container } = render(Timeline, { items: past, upcoming, now, onopenlink: () => {} });
+    expect([...container.querySelectorAll('h3')].map((h) => h.textContent)).toEqual(['Upcoming', 'Today']);
+    const up = screen.getByTestId('upcoming');
+    const rows = [...up.querySelectorAll<HTMLElement>('[data-testid="timeline-row"]')];
+    expect(rows.map((r) => r.textContent?.includes('Call') ? 'u0' : 'u1')).toEqual(['u0', 'u1']);
+    expect(rows.every((r) => r.dataset.upcoming === 'true')).toBe(true);
+  });
+
+  it('shows a meeting with its length, the online marker and a cancelled style', () => {
+    const m: TimelineItem[] = [
+      { kind: 'meeting', at: at(2024, 2, 14, 10, 0), end: at(2024, 2, 14, 11, 0), counterpart: 'Alice', title: 'Steering', itemId: 'm1', online: true },
+      { kind: 'meeting', at: at(2024, 2, 14, 9, 0), end: at(2024, 2, 14, 9, 45), counterpart: 'Bob', title: 'Canceled: Review', itemId: 'm2', cancelled: true },
+      { kind: 'meeting', at: at(2024, 2, 14, 8, 0), end: at(2024, 2, 14, 8, 30), counterpart: 'Eve', title: 'Teams call', itemId: 'm3', online: true, onlineProvider: 'teamsForBusiness' },
+    ];
+    render(Timeline, { items: m, now, onopenlink: () => {} });
+    const [a, b, c] = screen.getAllByTestId('timeline-row');
+    expect(a.querySelector('.kind svg')).toBeTruthy();
+    expect(a.querySelector('[data-testid="meeting-length"]')?.textContent).toBe('· 1 h');
+    expect(a.querySelector('[data-testid="meeting-online"]')?.textContent).toBe('Online');
+    expect(a.querySelector('[role="group"]')?.getAttribute('aria-label')).toContain('1 h, Online meeting');
+    expect(b.dataset.cancelled).toBe('true');
+    expect(b.classList.contains('cancelled')).toBe(true);
+    expect(b.textContent).toContain('cancelled');
+    expect(b.querySelector('[data-testid="meeting-length"]')?.textContent).toBe('· 45 min');
+    expect(b.querySelector('[data-testid="meeting-online"]')).toBeNull();
+    expect(c.querySelector('[data-testid="meeting-online"]')?.textContent).toBe('Teams');
+  });
+
+  it('shows the date of an all-day meeting instead of a time, in the right day group', () => {
+    const m: TimelineItem[] = [
+      { kind: 'meeting', at: '2024-03-13T00:00:00Z', counterpart: 'Alice', title: 'Holiday', itemId: 'd2', allDay: true, date: '2024-03-13', endDate: '2024-03-14' },
+      { kind: 'meeting', at: '2024-03-12T00:00:00Z', counterpart: 'Alice', title: 'Offsite', itemId: 'd1', allDay: true, date: '2024-03-12', endDate: '2024-03-14' },
+    ];
+    const { container } = render(Timeline, { items: m, now, onopenlink: () => {} });
+    expect([...container.querySelectorAll('h3')].map((h) => h.textContent)).toEqual(['Yesterday', expect.stringMatching(/12/)]);
+    const [holiday, offsite] = screen.getAllByTestId('timeline-row');
+    expect(holiday.querySelector('time')).toBeNull();
+    expect(holiday.querySelector('.when')?.textContent).toMatch(/13/);
+    expect(holiday.querySelector('[data-testid="meeting-length"]')?.textContent).toBe('· All day');
+    expect(offsite.querySelector('.when')?.textContent).toMatch(/12.*13/);
+    expect(offsite.querySelector('[data-testid="meeting-length"]')?.textContent).toBe('· 2 days');
+  });
+
+  it('offers "More upcoming meetings" only when the screen has more', async () => {
+    const upcoming: TimelineItem[] = [{ kind: 'meeting', at: at(2024, 2, 15, 10, 0), counterpart: 'A', title: 'T', itemId: 'u1' }];
+    const more = vi.fn();
+    const { rerender } = render(Timeline, { items: [], upcoming, now, onopenlink: () => {} });
+    expect(screen.queryByTestId('more-upcoming')).toBeNull();
+    await rerender({ items: [], upcoming, now, onopenlink: () => {}, onmoreupcoming: more });
+    await fireEvent.click(screen.getByTestId('more-upcoming'));
+    expect(more).toHaveBeenCalled();
   });
 });

@@ -116,7 +116,7 @@ describe('bridge transport (browser, rapport serve)', () => {
   it('fills defaults for a partial Status and a null client list', async () => {
     window.history.replaceState(null, '', '/?token=t');
     vi.stubGlobal('fetch', vi.fn(async (url: string) => jsonResponse(url.endsWith('Status') ? { demo: true } : null)));
-    await expect(api.Status()).resolves.toEqual({ accounts: [], syncing: false, demo: true, lastSync: null });
+    await expect(api.Status()).resolves.toEqual({ accounts: [], syncing: false, demo: true, lastSync: null, offline: false, focused: false });
     await expect(api.Clients()).resolves.toEqual([]);
   });
 
@@ -307,7 +307,117 @@ describe('sign-in and accounts methods', () => {
     expect(App.SignIn).toHaveBeenCalledWith(true);
     const o = await api.Reauthorize('a@x.com', false);
     expect(App.Reauthorize).toHaveBeenCalledWith('a@x.com', false);
-    expect(o.error?.message).toBe('sign-in did not finish: the browser was closed');
+    expect(o.error?.message).toBe('Sign-in did not finish: the browser was closed');
     await expect(api.Accounts()).resolves.toEqual([]);
+  });
+});
+
+describe('sync methods (issue 4)', () => {
+  function bridge(answer: (method: string, args: unknown[]) => Response) {
+    window.history.replaceState(null, '', '/?token=t');
+    const fetchMock = vi.fn(async (url: string, init: RequestInit) =>
+      answer(url.replace('/api/call/', ''), JSON.parse(init.body as string)),
+    );
+    vi.stubGlobal('fetch', fetchMock);
+    return fetchMock;
+  }
+  const calls = (m: ReturnType<typeof bridge>) =>
+    m.mock.calls.map((c) => {
+      const [url, init] = c as unknown as [string, RequestInit];
+      return [url.replace('/api/call/', ''), JSON.parse(init.body as string)];
+    });
+
+  it('sends each setter with its arguments as a JSON array', async () => {
+    const m = bridge(() => new Response('', { status: 200 }));
+    await api.SetFocused(true);
+    await api.SetFolderIncluded('a@x.com', 'F1', false);
+    await api.SetCalendarIncluded('a@x.com', 'C1', true);
+    await api.SetHistory('a@x.com', 180, '');
+    await api.SetHistory('a@x.com', 0, '2026-01-31');
+    await api.LoadOlderHistory('a@x.com', 90);
+    expect(calls(m)).toEqual([
+      ['SetFocused', [true]],
+      ['SetFolderIncluded', ['a@x.com', 'F1', false]],
+      ['SetCalendarIncluded', ['a@x.com', 'C1', true]],
+      ['SetHistory', ['a@x.com', 180, '']],
+      ['SetHistory', ['a@x.com', 0, '2026-01-31']],
+      ['LoadOlderHistory', ['a@x.com', 90]],
+    ]);
+  });
+
+  it('returns lists (null as empty), settings with defaults, and a null summary', async () => {
+    const folder = { id: 'F1', name: 'Inbox', path: 'Inbox', parentId: 'R', wellKnown: 'inbox', hidden: false, included: true, default: true, items: 3, total: 4 };
+    const m = bridge((method) => {
+      switch (method) {
+        case 'MailFolders':
+          return jsonResponse([folder]);
+        case 'Calendars':
+          return jsonResponse(null);
+        case 'SyncSettings':
+          return jsonResponse({ historyDays: 90, historyStart: '2026-08-24T00:00:00Z' });
+        case 'FirstSyncSummary':
+          return jsonResponse(null);
+        case 'Upcoming':
+          return jsonResponse(null);
+        default:
+          return jsonResponse({ error: 'no' }, 500);
+      }
+    });
+    await expect(api.MailFolders('a@x.com')).resolves.toEqual([folder]);
+    await expect(api.Calendars('a@x.com')).resolves.toEqual([]);
+    await expect(api.SyncSettings('a@x.com')).resolves.toEqual({ historyDays: 90, historySince: null, backfillFrom: null, historyStart: '2026-08-24T00:00:00Z' });
+    await expect(api.FirstSyncSummary('a@x.com')).resolves.toBeNull();
+    await expect(api.Upcoming(1, 10)).resolves.toEqual([]);
+    expect(calls(m).map((c) => c[1])).toEqual([['a@x.com'], ['a@x.com'], ['a@x.com'], ['a@x.com'], [1, 10]]);
+  });
+
+  it('normalizes Status: stream states derived for an older backend, account fields filled', async () => {
+    bridge(() =>
+      jsonResponse({
+        offline: true,
+        accounts: [
+          {
+            upn: 'a@x.com',
+            streams: [
+              { kind: 'mail', name: 'Inbox', items: 1, total: 2, lastSync: '2026-11-22T10:00:00Z', error: '' },
+              { kind: 'mail', name: 'Sent Items', error: 'Sync failed.' },
+              { kind: 'calendar', name: 'Calendar' },
+              { id: 9, kind: 'calendar', name: 'Other', state: 'syncing', action: '', lastAttempt: '2026-11-22T10:01:00Z' },
+            ],
+            firstSync: { account: 'a@x.com', messages: 3, meetings: 1, clients: 1, at: '2026-11-22T10:00:00Z' },
+          },
+        ],
+      }),
+    );
+    const s = await api.Status();
+    expect(s.offline).toBe(true);
+    const a = s.accounts[0];
+    expect(a).toMatchObject({ upn: 'a@x.com', displayName: '', offline: false, error: '', action: '', lastSync: null, backfill: null });
+    expect(a.firstSync?.messages).toBe(3);
+    expect(a.streams.map((x) => [x.state, x.action])).toEqual([
+      ['ok', ''],
+      ['error', 'none'],
+      ['pending', ''],
+      ['syncing', ''],
+    ]);
+    expect(a.streams[3]).toMatchObject({ id: 9, lastAttempt: '2026-11-22T10:01:00Z', items: 0, total: 0 });
+  });
+
+  it('subscribes to sync:first-complete over the bridge', () => {
+    window.history.replaceState(null, '', '/?token=t');
+    vi.stubGlobal('EventSource', FakeEventSource);
+    const got: unknown[] = [];
+    on('sync:first-complete', (d) => got.push(d));
+    FakeEventSource.instances[0].emit('sync:first-complete', '{"account":"a@x.com","messages":3,"meetings":1,"clients":1,"at":"2026-11-22T10:00:00Z"}');
+    expect(got).toEqual([{ account: 'a@x.com', messages: 3, meetings: 1, clients: 1, at: '2026-11-22T10:00:00Z' }]);
+  });
+});
+
+describe('asSentence', () => {
+  it('capitalises Go error strings for the screen', async () => {
+    const { asSentence } = await import('./api');
+    expect(asSentence('no client selected')).toBe('No client selected');
+    expect(asSentence('  ')).toBe('');
+    expect(asSentence('Already a sentence.')).toBe('Already a sentence.');
   });
 });

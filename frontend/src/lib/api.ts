@@ -11,14 +11,22 @@
 // for the user.
 
 import type {
+  AccountStatus,
   AccountView,
   Backend,
+  CalendarView,
   ClientSummary,
   EventMap,
   EventName,
+  FirstSyncSummary,
+  FolderView,
   SettingsView,
   SignInOutcome,
   Status,
+  StreamState,
+  StreamStatus,
+  SyncSettings,
+  TimelineItem,
   TimelinePage,
   UserError,
 } from './types';
@@ -44,7 +52,7 @@ export const MSG_BAD_TOKEN =
 export const MSG_UNREACHABLE =
   'Rapport is not answering. Check that `rapport serve` is still running, then reload this page.';
 
-const EVENT_NAMES: EventName[] = ['data:changed', 'sync:progress', 'sync:state', 'accounts:changed'];
+const EVENT_NAMES: EventName[] = ['data:changed', 'sync:progress', 'sync:state', 'sync:first-complete', 'accounts:changed'];
 
 /** True inside the Wails window (the Go methods are bound on window.go). */
 export function inWails(): boolean {
@@ -83,11 +91,20 @@ export function bridgeToken(): string | null {
   return token;
 }
 
+/**
+ * Backend errors are Go error strings, written for the command line
+ * ("no client selected"); on screen they read as sentences.
+ */
+export function asSentence(msg: string): string {
+  const t = msg.trim();
+  return t ? t.charAt(0).toUpperCase() + t.slice(1) : t;
+}
+
 function asError(err: unknown): Error {
   if (err instanceof Error) return err;
-  if (typeof err === 'string' && err.trim()) return new Error(err.trim());
+  if (typeof err === 'string' && err.trim()) return new Error(asSentence(err));
   if (err && typeof err === 'object' && 'error' in err && typeof (err as { error: unknown }).error === 'string') {
-    return new Error((err as { error: string }).error);
+    return new Error(asSentence((err as { error: string }).error));
   }
   return new Error('Something went wrong in Rapport. Try again; if it keeps happening, restart the app.');
 }
@@ -126,7 +143,7 @@ async function callBridge<T>(method: string, args: unknown[]): Promise<T> {
     let message = '';
     try {
       const body = JSON.parse(text) as { error?: unknown };
-      if (typeof body?.error === 'string') message = body.error.trim();
+      if (typeof body?.error === 'string') message = asSentence(body.error);
     } catch {
       /* not JSON */
     }
@@ -151,18 +168,38 @@ export const api: Backend = {
     const page = await call<TimelinePage | null>('Timeline', clientId, cursor, limit);
     return { items: page?.items ?? [], cursor: page?.cursor ?? '' };
   },
+  Upcoming: async (clientId, limit) => (await call<TimelineItem[] | null>('Upcoming', clientId, limit)) ?? [],
   SyncNow: async () => {
     await call<void>('SyncNow');
   },
-  Status: async () => {
-    const s = await call<Status | null>('Status');
+  Status: async () => normalizeStatus(await call<Partial<Status> | null>('Status')),
+  SetFocused: async (focused) => {
+    await call<void>('SetFocused', !!focused);
+  },
+  MailFolders: async (upn) => (await call<FolderView[] | null>('MailFolders', upn)) ?? [],
+  SetFolderIncluded: async (upn, folderId, included) => {
+    await call<void>('SetFolderIncluded', upn, folderId, !!included);
+  },
+  Calendars: async (upn) => (await call<CalendarView[] | null>('Calendars', upn)) ?? [],
+  SetCalendarIncluded: async (upn, calendarId, included) => {
+    await call<void>('SetCalendarIncluded', upn, calendarId, !!included);
+  },
+  SyncSettings: async (upn) => {
+    const s = await call<Partial<SyncSettings> | null>('SyncSettings', upn);
     return {
-      accounts: s?.accounts ?? [],
-      syncing: !!s?.syncing,
-      demo: !!s?.demo,
-      lastSync: s?.lastSync ?? null,
+      historyDays: s?.historyDays ?? 0,
+      historySince: s?.historySince ?? null,
+      backfillFrom: s?.backfillFrom ?? null,
+      historyStart: s?.historyStart ?? '',
     };
   },
+  SetHistory: async (upn, days, since) => {
+    await call<void>('SetHistory', upn, days, since);
+  },
+  LoadOlderHistory: async (upn, days) => {
+    await call<void>('LoadOlderHistory', upn, days);
+  },
+  FirstSyncSummary: async (upn) => (await call<FirstSyncSummary | null>('FirstSyncSummary', upn)) ?? null,
   OpenURL: async (url) => {
     // The backend checks again; the UI never asks for anything but https.
     if (!isHttpsURL(url)) throw new Error('Rapport only opens secure (https) links.');
@@ -193,6 +230,54 @@ export const api: Backend = {
     await call<void>('SaveSettings', settings);
   },
 };
+
+const STREAM_STATES: StreamState[] = ['pending', 'syncing', 'ok', 'error'];
+
+function normalizeStream(s: Partial<StreamStatus>): StreamStatus {
+  const error = s.error ?? '';
+  let state = STREAM_STATES.includes(s.state as StreamState) ? (s.state as StreamState) : undefined;
+  // An older backend sends no state: derive it from what it does send.
+  state ??= error ? 'error' : s.lastSync ? 'ok' : 'pending';
+  return {
+    id: s.id ?? 0,
+    kind: s.kind ?? '',
+    resource: s.resource ?? '',
+    name: s.name ?? '',
+    items: s.items ?? 0,
+    total: s.total ?? 0,
+    lastSync: s.lastSync ?? null,
+    error,
+    state,
+    action: s.action ?? (error ? 'none' : ''),
+    lastAttempt: s.lastAttempt ?? null,
+  };
+}
+
+function normalizeAccountStatus(a: Partial<AccountStatus> & { upn: string }): AccountStatus {
+  return {
+    upn: a.upn,
+    displayName: a.displayName ?? '',
+    streams: (a.streams ?? []).map(normalizeStream),
+    offline: !!a.offline,
+    error: a.error ?? '',
+    action: a.action ?? '',
+    lastSync: a.lastSync ?? null,
+    firstSync: a.firstSync ?? null,
+    backfill: a.backfill ?? null,
+  };
+}
+
+/** Fills what an older or partial backend leaves out of Status(). */
+export function normalizeStatus(s: Partial<Status> | null | undefined): Status {
+  return {
+    accounts: (s?.accounts ?? []).filter((a) => a && typeof a.upn === 'string').map(normalizeAccountStatus),
+    syncing: !!s?.syncing,
+    demo: !!s?.demo,
+    lastSync: s?.lastSync ?? null,
+    offline: !!s?.offline,
+    focused: !!s?.focused,
+  };
+}
 
 const FILES_SCOPE = 'files.read.all';
 

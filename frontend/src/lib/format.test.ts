@@ -105,3 +105,42 @@ describe('times and counts', () => {
     expect(plural(1234, 'item', undefined, 'en-US')).toBe('1,234 items');
   });
 });
+
+describe('meeting and sync formatting (issue 4)', () => {
+  it('humanises durations', async () => {
+    const { formatDuration, meetingDuration } = await import('./format');
+    expect(formatDuration(45 * 60e3)).toBe('45 min');
+    expect(formatDuration(60 * 60e3)).toBe('1 h');
+    expect(formatDuration(190 * 60e3)).toBe('3 h 10 m');
+    expect(formatDuration(48 * 3600e3)).toBe('2 d');
+    expect(formatDuration(20e3)).toBe('1 min');
+    expect(formatDuration(0)).toBe('');
+    expect(formatDuration(-5)).toBe('');
+    expect(meetingDuration({ at: '2026-11-24T15:00:00Z', end: '2026-11-24T15:45:00Z' })).toBe('45 min');
+    expect(meetingDuration({ at: '2026-11-24T15:00:00Z' })).toBe('');
+  });
+
+  it('shows all-day events by their own date, never shifted by the time zone', async () => {
+    const { allDayLabel, allDayDays, itemDate, parseDate } = await import('./format');
+    const now = new Date(2026, 10, 22);
+    expect(parseDate('2026-11-01')?.getDate()).toBe(1);
+    expect(parseDate('nope')).toBeNull();
+    expect(allDayLabel('2026-11-01', '2026-11-02', now, 'en-GB')).toMatch(/^Sun,? 1 Nov$/);
+    expect(allDayLabel('2026-10-24', '2026-10-26', now, 'en-GB')).toBe('24 Oct – 25 Oct');
+    expect(allDayLabel('2025-12-31', '2026-01-01', now, 'en-GB')).toMatch(/^Wed,? 31 Dec 2025$/);
+    expect(allDayDays('2026-10-24', '2026-10-26')).toBe(2);
+    expect(allDayDays('2026-10-24', undefined)).toBe(1);
+    // at is midnight UTC; the local day is the event's own date.
+    const d = itemDate({ at: '2026-11-01T00:00:00Z', allDay: true, date: '2026-11-01' });
+    expect([d?.getFullYear(), d?.getMonth(), d?.getDate()]).toEqual([2026, 10, 1]);
+  });
+
+  it('says since when data is shown, and long dates', async () => {
+    const { sinceTime, longDate } = await import('./format');
+    const now = new Date(2026, 10, 22, 12, 0);
+    expect(sinceTime(new Date(2026, 10, 22, 10, 42).toISOString(), now, 'en-GB')).toBe('10:42');
+    expect(sinceTime(new Date(2026, 10, 21, 10, 42).toISOString(), now, 'en-GB')).toBe('21 Nov, 10:42');
+    expect(sinceTime(null, now)).toBe('');
+    expect(longDate(new Date(2026, 7, 24), 'en-GB')).toBe('24 Aug 2026');
+  });
+});

@@ -121,6 +121,96 @@ export interface DayGroup<T> {
   items: T[];
 }
 
+/** An all-day event's "2026-11-01" as local midnight of that day (no time-zone shift). */
+export function parseDate(value: string | null | undefined): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value ?? '');
+  if (!m) return null;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/**
+ * When an item happens, for grouping by day: an all-day event's own date
+ * (its `at` is midnight UTC, another day west of Greenwich), else `at`.
+ */
+export function itemDate(item: Pick<TimelineItem, 'at'> & { allDay?: boolean; date?: string }): Date | null {
+  if (item.allDay && item.date) return parseDate(item.date) ?? parseTime(item.at);
+  return parseTime(item.at);
+}
+
+/** "45 min", "1 h", "1 h 30 m", "3 h 10 m"; "" for missing or negative spans. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms <= 0) return '';
+  const minutes = Math.round(ms / MINUTE);
+  if (minutes < 60) return `${Math.max(1, minutes)} min`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h >= 24 && m === 0 && h % 24 === 0) return `${h / 24} d`;
+  return m === 0 ? `${h} h` : `${h} h ${m} m`;
+}
+
+/** A meeting's length from its start and end; "" when unknown. */
+export function meetingDuration(item: { at: string; end?: string | null }): string {
+  const a = parseTime(item.at);
+  const b = parseTime(item.end ?? null);
+  return a && b ? formatDuration(b.getTime() - a.getTime()) : '';
+}
+
+/**
+ * An all-day event's dates: "Sun 1 Nov", or "1 Nov – 3 Nov" over several
+ * days (`endDate` is exclusive, as Graph sends it).
+ */
+export function allDayLabel(date: string | undefined, endDate: string | undefined, now: Date = new Date(), locale?: string): string {
+  const first = parseDate(date);
+  if (!first) return '';
+  const opts: Intl.DateTimeFormatOptions = { weekday: 'short', day: 'numeric', month: 'short' };
+  if (first.getFullYear() !== now.getFullYear()) opts.year = 'numeric';
+  const f = dtf(locale, opts);
+  const end = parseDate(endDate);
+  if (end) {
+    const last = new Date(end.getFullYear(), end.getMonth(), end.getDate() - 1);
+    if (calendarDaysBetween(last, first) >= 1) {
+      const short: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short' };
+      if (last.getFullYear() !== now.getFullYear()) short.year = 'numeric';
+      return `${dtf(locale, short).format(first)} – ${dtf(locale, short).format(last)}`;
+    }
+  }
+  return f.format(first);
+}
+
+/** Days an all-day event spans (1 for a single day). */
+export function allDayDays(date: string | undefined, endDate: string | undefined): number {
+  const a = parseDate(date);
+  const b = parseDate(endDate);
+  if (!a || !b) return 1;
+  return Math.max(1, calendarDaysBetween(b, a));
+}
+
+/** "10:42" today, "21 Nov, 10:42" on another day: when data was last fresh. */
+export function sinceTime(value: string | null | undefined, now: Date = new Date(), locale?: string): string {
+  const d = parseTime(value);
+  if (!d) return '';
+  if (calendarDaysBetween(now, d) === 0) return clockTime(d, locale);
+  return `${shortDate(d, now, locale)}, ${clockTime(d, locale)}`;
+}
+
+/** A date as "24 Aug 2026" (always with the year): settings and history windows. */
+export function longDate(value: string | Date | null | undefined, locale?: string): string {
+  const d = value instanceof Date ? value : parseTime(value);
+  if (!d) return '';
+  return dtf(locale, { day: 'numeric', month: 'short', year: 'numeric' }).format(d);
+}
+
+/**
+ * A day the backend keeps as UTC midnight ("2026-08-24T00:00:00Z": history
+ * windows), shown as that day wherever the user is: "24 Aug 2026".
+ */
+export function utcDay(value: string | null | undefined, locale?: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})/.exec(value ?? '');
+  const d = m ? parseDate(m[1]) : null;
+  return d ? longDate(d, locale) : '';
+}
+
 function dayKey(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
@@ -131,7 +221,7 @@ function dayKey(d: Date): string {
  * (scheduled meetings) go into one "Upcoming" group, always first. Order
  * within groups, and between day groups, is kept as given.
  */
-export function groupByDay<T extends Pick<TimelineItem, 'at'>>(
+export function groupByDay<T extends Pick<TimelineItem, 'at'> & { allDay?: boolean; date?: string }>(
   items: readonly T[],
   now: Date = new Date(),
   locale?: string,
@@ -139,7 +229,7 @@ export function groupByDay<T extends Pick<TimelineItem, 'at'>>(
   const groups: DayGroup<T>[] = [];
   const byKey = new Map<string, DayGroup<T>>();
   for (const item of items) {
-    const d = parseTime(item.at);
+    const d = itemDate(item);
     let key: string;
     let label: string;
     let upcoming = false;

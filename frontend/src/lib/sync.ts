@@ -4,7 +4,7 @@
 import type { Status, SyncProgress } from './types';
 import { formatCount, relativeTime } from './format';
 
-export type SyncTone = 'ok' | 'busy' | 'error' | 'idle';
+export type SyncTone = 'ok' | 'busy' | 'error' | 'idle' | 'offline';
 
 export interface SyncView {
   tone: SyncTone;
@@ -15,9 +15,9 @@ export interface SyncView {
   errors: string[];
 }
 
-/** Progress events keyed by "account\u0000stream"; done ones are dropped. */
+/** Progress events keyed by account and stream (its id, else its name); done ones are dropped. */
 export function applyProgress(map: Record<string, SyncProgress>, p: SyncProgress): Record<string, SyncProgress> {
-  const key = `${p.account}\u0000${p.stream}`;
+  const key = `${p.account}\u0000${p.streamId || p.stream}`;
   const next = { ...map };
   if (p.done) delete next[key];
   else next[key] = p;
@@ -37,6 +37,10 @@ export function syncView(
     }
   }
   if (statusError) return { tone: 'error', text: statusError, fraction: null, errors };
+  if (status?.offline) {
+    const text = status.lastSync ? `Offline · synced ${relativeTime(status.lastSync, now)}` : 'Offline';
+    return { tone: 'offline', text, fraction: null, errors };
+  }
 
   const running = Object.values(progress);
   if (status?.syncing || running.length > 0) {

@@ -23,6 +23,21 @@ export interface TimelineItem {
   /** Outlook / OneDrive on the web; opened in the system browser, https only. */
   webLink?: string;
   itemId: string;
+  // Meetings only (all optional: mail and files leave them out).
+  /** Meeting end, RFC 3339. */
+  end?: string;
+  /** An all-day event: show `date` (and `endDate`), never a clock time. */
+  allDay?: boolean;
+  /** All-day events: the first day, "2026-11-01" (no time zone). */
+  date?: string;
+  /** All-day events: the day after the last one (exclusive). */
+  endDate?: string;
+  /** The organizer cancelled it. */
+  cancelled?: boolean;
+  /** A Teams (or Skype) meeting. */
+  online?: boolean;
+  /** Graph's onlineMeetingProvider ("teamsForBusiness"…), when the backend sends it. */
+  onlineProvider?: string;
 }
 
 export interface TimelinePage {
@@ -31,21 +46,72 @@ export interface TimelinePage {
   cursor: string;
 }
 
+/** A stream's state: never completed, a round part-way, fine, or failing. */
+export type StreamState = 'pending' | 'syncing' | 'ok' | 'error';
+
+/**
+ * What fixes a stream's (or an account's) error: sign in again, an
+ * administrator's approval, nothing (the mailbox cannot be synced), or
+ * nothing from the user (Rapport retries by itself). "" when there is no error.
+ */
+export type ErrorAction = 'reauthorize' | 'admin-consent' | 'unavailable' | 'none' | '';
+
 export interface StreamStatus {
+  /** Stable key; the `streamId` of sync:progress events. 0 from an older backend. */
+  id: number;
+  /** "mail" | "calendar" (later "drive"). */
   kind: string;
   resource: string;
   name: string;
   items: number;
+  /** Denominator when known (mail folders); 0 otherwise. */
   total: number;
+  /** Last successful round, RFC 3339, or null. */
   lastSync: string | null;
   /** One sentence for the user, "" when the stream is fine. */
   error: string;
+  state: StreamState;
+  action: ErrorAction | string;
+  /** When a round last started or resumed. */
+  lastAttempt: string | null;
+}
+
+/** "We found N messages, M meetings with K clients": an account's first complete sync. */
+export interface FirstSyncSummary {
+  account: string;
+  messages: number;
+  meetings: number;
+  clients: number;
+  /** When the first sync completed, RFC 3339. */
+  at: string;
+}
+
+/** "Load older history" while it runs (and once done until the next Status). */
+export interface BackfillStatus {
+  /** The date it reaches back to. */
+  from: string;
+  items: number;
+  total: number;
+  /** Folders still to finish. */
+  folders: number;
+  done: boolean;
 }
 
 export interface AccountStatus {
   upn: string;
   displayName: string;
   streams: StreamStatus[];
+  /** Microsoft 365 cannot be reached for this account right now. */
+  offline: boolean;
+  /** Why its folders or calendars could not be listed ("" when they could). */
+  error: string;
+  action: ErrorAction | string;
+  /** The tenant's admin-consent link, when a stream waits for an administrator. */
+  adminConsentUrl?: string;
+  lastSync: string | null;
+  /** Null until every stream completed its first round. */
+  firstSync: FirstSyncSummary | null;
+  backfill: BackfillStatus | null;
 }
 
 export interface Status {
@@ -53,26 +119,38 @@ export interface Status {
   syncing: boolean;
   demo: boolean;
   lastSync: string | null;
+  /** No account's service can be reached: views work from the local store. */
+  offline: boolean;
+  /** Mirrors SetFocused. */
+  focused: boolean;
 }
 
 /** Payload of the "data:changed" event. */
 export interface DataChanged {
+  /** "mail" | "meeting" | "clients" | "folders" | "calendars" | "demo" … */
   kinds: string[];
+  /** Empty: anything may have changed. */
   clientIds: number[];
+  account?: string;
 }
 
-/** Payload of the "sync:progress" event. */
+/** Payload of the "sync:progress" event, sent after every page. */
 export interface SyncProgress {
   account: string;
+  /** Display name: "Inbox", "Calendar". */
   stream: string;
+  /** Stable key (StreamStatus.id); absent from an older backend. */
+  streamId?: number;
+  kind?: 'mail' | 'calendar' | 'mail-backfill' | string;
   items: number;
   total: number;
   done: boolean;
 }
 
-/** Payload of the "sync:state" event: a sync pass started or ended. */
+/** Payload of the "sync:state" event: a sync pass started or ended, or connectivity changed. */
 export interface SyncState {
   syncing: boolean;
+  offline?: boolean;
 }
 
 /** Payload of the "accounts:changed" event: an account was added, changed state or removed. */
@@ -85,6 +163,7 @@ export interface EventMap {
   'data:changed': DataChanged;
   'sync:progress': SyncProgress;
   'sync:state': SyncState;
+  'sync:first-complete': FirstSyncSummary;
   'accounts:changed': AccountsChanged;
 }
 
@@ -167,12 +246,66 @@ export interface SettingsView {
   [extra: string]: unknown;
 }
 
+// ---- sync settings -----------------------------------------------------------
+
+/** A mail folder as Settings → Sync lists it (tree order). */
+export interface FolderView {
+  id: string;
+  name: string;
+  /** "Inbox/Clients". */
+  path: string;
+  parentId: string;
+  /** "inbox", "junkemail"… or "". */
+  wellKnown: string;
+  hidden: boolean;
+  included: boolean;
+  /** Whether Rapport would sync it without a choice by the user. */
+  default: boolean;
+  /** Messages stored from it. */
+  items: number;
+  /** Messages it holds (Graph's totalItemCount). */
+  total: number;
+}
+
+export interface CalendarView {
+  id: string;
+  name: string;
+  isDefault: boolean;
+  included: boolean;
+  items: number;
+}
+
+export interface SyncSettings {
+  /** 30, 90 or 180; 0 when historySince is set. */
+  historyDays: number;
+  /** A fixed first day (RFC 3339) chosen instead of a number of days. */
+  historySince: string | null;
+  /** How far "Load older history" reaches (null: never used). */
+  backfillFrom: string | null;
+  /** The effective start of the mirrored history. */
+  historyStart: string;
+}
+
 /** The methods of the Go façade (app.App), as the UI calls them. */
 export interface Backend {
   Clients(): Promise<ClientSummary[]>;
   Timeline(clientId: number, cursor: string, limit: number): Promise<TimelinePage>;
+  /** A client's scheduled meetings, soonest first. */
+  Upcoming(clientId: number, limit: number): Promise<TimelineItem[]>;
   SyncNow(): Promise<void>;
   Status(): Promise<Status>;
+  /** The window has (or lost) the focus: the backend polls every 15 s focused, 60 s otherwise. */
+  SetFocused(focused: boolean): Promise<void>;
+  MailFolders(upn: string): Promise<FolderView[]>;
+  SetFolderIncluded(upn: string, folderId: string, included: boolean): Promise<void>;
+  Calendars(upn: string): Promise<CalendarView[]>;
+  SetCalendarIncluded(upn: string, calendarId: string, included: boolean): Promise<void>;
+  SyncSettings(upn: string): Promise<SyncSettings>;
+  /** days 30/90/180 with since "", or since "YYYY-MM-DD" with days 0. */
+  SetHistory(upn: string, days: number, since: string): Promise<void>;
+  LoadOlderHistory(upn: string, days: number): Promise<void>;
+  /** Null until the account's first sync completed. */
+  FirstSyncSummary(upn: string): Promise<FirstSyncSummary | null>;
   OpenURL(url: string): Promise<void>;
   Accounts(): Promise<AccountView[]>;
   /** Long-running: resolves when the user has finished (or abandoned) the browser sign-in. */

@@ -24,6 +24,13 @@ function backend() {
     StartDemo: vi.fn().mockResolvedValue(undefined),
     Settings: vi.fn().mockResolvedValue({ clientId: '5b5d5d3c-6f3e-4c1e-9a3a-7a5c2f0e7d11', authority: 'https://login.microsoftonline.com/organizations', allowPersonalAccounts: false, extra: 7 }),
     SaveSettings: vi.fn().mockResolvedValue(undefined),
+    SyncSettings: vi.fn().mockResolvedValue({ historyDays: 90, historySince: null, backfillFrom: null, historyStart: '2026-08-24T00:00:00Z' }),
+    SetHistory: vi.fn().mockResolvedValue(undefined),
+    LoadOlderHistory: vi.fn().mockResolvedValue(undefined),
+    MailFolders: vi.fn().mockResolvedValue([]),
+    SetFolderIncluded: vi.fn().mockResolvedValue(undefined),
+    Calendars: vi.fn().mockResolvedValue([]),
+    SetCalendarIncluded: vi.fn().mockResolvedValue(undefined),
   };
 }
 
@@ -182,5 +189,20 @@ describe('AccountsScreen', () => {
     await screen.findByLabelText('Client ID');
     await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     expect((await screen.findByTestId('settings-save-error')).textContent).toBe('That tenant does not exist.');
+  });
+
+  it('opens each account’s sync settings (history, folders, calendars) on demand', async () => {
+    const b = backend();
+    render(AccountsScreen, { accounts, backend: b });
+    const toggles = screen.getAllByTestId('sync-settings-toggle');
+    expect(toggles).toHaveLength(2);
+    expect(toggles[0].getAttribute('aria-expanded')).toBe('false');
+    expect(b.SyncSettings).not.toHaveBeenCalled();
+    await fireEvent.click(toggles[1]);
+    expect(toggles[1].getAttribute('aria-expanded')).toBe('true');
+    await waitFor(() => expect(screen.getByTestId('sync-settings').dataset.upn).toBe('alice@fabrikam.com'));
+    expect(b.SyncSettings).toHaveBeenCalledWith('alice@fabrikam.com');
+    await fireEvent.click(toggles[1]);
+    expect(screen.queryByTestId('sync-settings')).toBeNull();
   });
 });

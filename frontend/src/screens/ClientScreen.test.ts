@@ -105,4 +105,69 @@ describe('ClientScreen', () => {
     expect(backend.OpenURL).toHaveBeenCalledWith('https://outlook.office.com/mail/a');
     expect(window.location.href).toBe(before);
   });
+
+  it('shows the Upcoming meetings above the past, and fades in new ones on data:changed', async () => {
+    const backend = fakeBackend({ '': { items: [mail('a', 5)], cursor: '' } }) as ReturnType<typeof fakeBackend> & { Upcoming: ReturnType<typeof vi.fn> };
+    const soon = (id: string, minutes: number): TimelineItem => ({
+      kind: 'meeting',
+      at: new Date(Date.now() + minutes * 60e3).toISOString(),
+      end: new Date(Date.now() + (minutes + 60) * 60e3).toISOString(),
+      counterpart: 'Alice',
+      title: 'Meeting ' + id,
+      itemId: id,
+      online: true,
+    });
+    let upcoming = [soon('u1', 60), soon('u2', 120)];
+    backend.Upcoming = vi.fn(async (_id: number, limit: number) => upcoming.slice(0, limit));
+    const ev = events();
+    render(ClientScreen, { client, backend, subscribe: ev.subscribe, upcomingLimit: 5 });
+    await waitFor(() => expect(screen.getAllByTestId('timeline-row')).toHaveLength(3));
+    expect(backend.Upcoming).toHaveBeenCalledWith(1, 6);
+    const up = screen.getByTestId('upcoming');
+    expect(up.querySelectorAll('[data-testid="timeline-row"]')).toHaveLength(2);
+    expect(up.textContent).toContain('Meeting u1');
+    expect(screen.queryByTestId('more-upcoming')).toBeNull();
+
+    upcoming = [soon('u0', 30), ...upcoming];
+    ev.emit({ kinds: ['meeting'], clientIds: [1] });
+    await waitFor(() => expect(screen.getAllByTestId('timeline-row')).toHaveLength(4));
+    expect(screen.getByText('Meeting u0').closest('li')?.classList.contains('fresh')).toBe(true);
+    expect(screen.getByText('Meeting u1').closest('li')?.classList.contains('fresh')).toBe(false);
+  });
+
+  it('pages the Upcoming section with "More upcoming meetings", and keeps the past when Upcoming fails', async () => {
+    const backend = fakeBackend({ '': { items: [mail('a', 5)], cursor: '' } }) as ReturnType<typeof fakeBackend> & { Upcoming: ReturnType<typeof vi.fn> };
+    const list: TimelineItem[] = Array.from({ length: 8 }, (_, i) => ({
+      kind: 'meeting',
+      at: new Date(Date.now() + (i + 1) * 3600e3).toISOString(),
+      counterpart: 'A',
+      title: 'M' + i,
+      itemId: 'm' + i,
+    }));
+    backend.Upcoming = vi.fn(async (_id: number, limit: number) => list.slice(0, limit));
+    render(ClientScreen, { client, backend, subscribe: events().subscribe, upcomingLimit: 3 });
+    await waitFor(() => expect(screen.getByTestId('upcoming').querySelectorAll('li')).toHaveLength(3));
+    await fireEvent.click(screen.getByTestId('more-upcoming'));
+    await waitFor(() => expect(screen.getByTestId('upcoming').querySelectorAll('li')).toHaveLength(8));
+    expect(screen.queryByTestId('more-upcoming')).toBeNull();
+
+    backend.Upcoming.mockRejectedValue(new Error('The database is busy.'));
+    const { unmount } = render(ClientScreen, { client: { ...client, id: 2 }, backend, subscribe: events().subscribe });
+    await waitFor(() => expect(document.body.textContent).toContain('Upcoming meetings could not be loaded: The database is busy.'));
+    unmount();
+  });
+
+  it('re-reads the lists once when the soonest upcoming meeting starts', async () => {
+    const backend = fakeBackend({ '': { items: [mail('a', 5)], cursor: '' } }) as ReturnType<typeof fakeBackend> & { Upcoming: ReturnType<typeof vi.fn> };
+    const start = Date.now() + 60e3;
+    backend.Upcoming = vi.fn(async (): Promise<TimelineItem[]> => [{ kind: 'meeting', at: new Date(start).toISOString(), counterpart: 'A', title: 'Soon', itemId: 's1' }]);
+    const { rerender } = render(ClientScreen, { client, backend, subscribe: events().subscribe, now: new Date() });
+    await waitFor(() => expect(screen.getAllByTestId('timeline-row')).toHaveLength(2));
+    expect(backend.Timeline).toHaveBeenCalledTimes(1);
+    await rerender({ client, backend, subscribe: events().subscribe, now: new Date(start + 1000) });
+    await waitFor(() => expect(backend.Timeline).toHaveBeenCalledTimes(2));
+    await rerender({ client, backend, subscribe: events().subscribe, now: new Date(start + 2000) });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(backend.Timeline).toHaveBeenCalledTimes(2);
+  });
 });
