@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	gosync "sync"
 	"time"
@@ -44,6 +45,11 @@ type App struct {
 	scheduler *scheduler // scheduler.go
 	schedOnce gosync.Once
 	passMu    gosync.Mutex // one syncAll pass at a time
+	filesOnce gosync.Once  // files.go: the local-folder watch
+	fileWatch *fileWatch
+	// instance and demoInstance are the writer locks this process holds
+	// on the data directory and on its demo (instance.go).
+	instance, demoInstance *instanceLock
 }
 
 // New opens the data directory and wires the backend. In demo mode it also
@@ -82,6 +88,8 @@ func (a *App) close() {
 		if a.demo != nil {
 			a.demo.sim.Close()
 		}
+		a.demoInstance.release()
+		a.instance.release()
 	})
 }
 
@@ -155,6 +163,7 @@ func (a *App) AddClient(name string, domains []string) (model.Client, error) {
 		return c, err
 	}
 	a.emit(rsync.EventDataChanged, rsync.DataChanged{Kinds: []string{"clients"}, ClientIDs: []int64{c.ID}})
+	a.autoMapFolders() // files.go: folders named after it
 	return c, nil
 }
 
@@ -223,9 +232,14 @@ func (a *App) syncAll(ctx context.Context, upn string) error {
 }
 
 // OpenURL opens an https link (an item's webLink) in the system browser.
-// Anything else is refused: links come from untrusted mail metadata.
+// Anything else is refused: links come from untrusted mail metadata. So is
+// an https link with a user name in it ("https://outlook.office365.com@
+// attacker.example/" reads as Outlook and opens the attacker's page), one
+// without a host, or one with spaces or control characters in it.
 func (a *App) OpenURL(link string) error {
-	if !strings.HasPrefix(strings.ToLower(link), "https://") {
+	u, err := url.Parse(link)
+	if err != nil || !strings.HasPrefix(strings.ToLower(link), "https://") || u.Host == "" || u.User != nil ||
+		strings.ContainsAny(link, " \t\r\n\\") {
 		return errors.New("only https links can be opened")
 	}
 	return auth.OpenBrowser(link)

@@ -31,6 +31,9 @@ type cli struct {
 	jsonOut        bool
 	clientID       string // --client-id
 	authority      string // --authority
+	// lockAs is set for the commands that write (instance.go): open takes
+	// the data directory's writer lock in that name.
+	lockAs string
 }
 
 type command struct {
@@ -50,7 +53,7 @@ func (e *usageError) Error() string { return e.msg }
 
 // valueFlags take a value as the next word; the command finder skips it.
 var valueFlags = map[string]bool{"--data-dir": true, "--addr": true, "--scenario": true, "--latency": true,
-	"--faults": true, "--client-id": true, "--authority": true, "--limit": true, "--domain": true, "--account": true, "--format": true, "--client": true, "--seed": true}
+	"--faults": true, "--client-id": true, "--authority": true, "--limit": true, "--domain": true, "--account": true, "--format": true, "--client": true, "--seed": true, "--out": true, "--cpuprofile": true}
 
 func commands() []*command {
 	return []*command{
@@ -76,33 +79,38 @@ func commands() []*command {
 		{path: "clients add", args: "<name>", short: "add a client with its mail domains", flags: func(f *pflag.FlagSet) {
 			f.StringArray("domain", nil, "a domain of the client (repeatable)")
 		}, run: cmdClientsAdd},
-		{path: "clients map-folder", args: "<drive>:<path> <client>", short: "map a folder to a client", run: notYet},
-		{path: "clients unmap-folder", args: "<drive>:<path>", short: "remove a folder mapping", run: notYet},
+		{path: "clients map-folder", args: "<drive>:<path> <client>", short: "map a folder to a client (drive: onedrive, a library's name or a drive id)", flags: func(f *pflag.FlagSet) {
+			f.String("account", "", "account (UPN), when several have the drive")
+		}, run: cmdMapFolder},
+		{path: "clients unmap-folder", args: "<drive>:<path>", short: "remove a folder mapping", flags: func(f *pflag.FlagSet) {
+			f.String("account", "", "account (UPN), when several have the drive")
+		}, run: cmdUnmapFolder},
 		{path: "timeline", args: "<client>", short: "a client's timeline, newest first", flags: func(f *pflag.FlagSet) {
 			f.Int("limit", 50, "at most this many items")
 		}, run: cmdTimeline},
-		{path: "suggestions", short: "suggested clients", run: notYet},
-		{path: "folders", short: "drive folders and their clients", run: notYet},
-		{path: "libraries", short: "SharePoint libraries being synced", run: notYet},
+		{path: "suggestions", short: "suggested clients", run: cmdSuggestions},
+		{path: "folders", short: "drive folders and their clients", run: cmdFolders},
+		{path: "libraries", short: "SharePoint libraries being synced", run: cmdLibraries},
 		{path: "libraries add", args: "<site URL | site id>", short: "sync a SharePoint site's libraries", flags: func(f *pflag.FlagSet) {
 			f.String("account", "", "account (UPN)")
-		}, run: notYet},
+		}, run: cmdLibrariesAdd},
 		{path: "export", short: "export timeline and figures", flags: func(f *pflag.FlagSet) {
-			f.String("client", "", "client name")
-			f.String("format", "", "csv or json")
-		}, run: notYet},
+			f.String("client", "", "client name (default: every client)")
+			f.String("format", "", "csv or json (default: from --out's extension)")
+			f.String("out", "", "write to this file instead of standard output")
+		}, run: cmdExport},
 		{path: "serve", short: "the same UI in a browser on loopback", flags: func(f *pflag.FlagSet) {
 			f.String("addr", "127.0.0.1:0", "loopback address to listen on")
 		}, run: cmdServe},
 		{path: "sim", short: "run the Microsoft 365 simulator on its own", flags: func(f *pflag.FlagSet) {
 			f.String("addr", "127.0.0.1:8765", "address to listen on")
-			f.String("scenario", "demo", "demo")
+			f.String("scenario", "demo", "demo, or heavy / small (the benchmark's tenants)")
 			f.Duration("latency", 0, "added to every request")
 			f.String("faults", "", "fault injection spec, e.g. 429/2@messages/delta*3,drop*1,signin=admin_approval (see backend/graphsim/faults.go)")
 		}, run: cmdSim},
 		{path: "sim browse", args: "<url>", short: "complete a simulator sign-in or admin consent (RAPPORT_BROWSER for tests)", run: cmdSimBrowse, hidden: true},
 		{path: "sim faults", args: "<control URL> <spec>", short: "change a running simulator's faults", run: cmdSimFaults, hidden: true},
-		{path: "bench", short: "the performance benchmark", run: notYet},
+		{path: "bench", short: "the performance benchmark (docs/PERFORMANCE.md)", flags: benchFlags, run: cmdBench},
 	}
 }
 
@@ -157,6 +165,9 @@ func Main(args []string, assets fs.FS, stdout, stderr io.Writer) int {
 			printCommandHelp(stdout, cmd, fset)
 		}
 		return 0
+	}
+	if cmd != nil {
+		c.lockAs = writerCommands[cmd.path] // instance.go
 	}
 	if cmd == nil {
 		return runDesktop(c)
@@ -251,7 +262,25 @@ func (c *cli) open(demo bool, opts ...func(*Config)) (*App, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return New(cfg)
+	if c.lockAs == "" {
+		return New(cfg)
+	}
+	// A writer: one per data directory (instance.go).
+	dataDir := cfg.DataDir
+	if dataDir == "" {
+		dataDir = DefaultDataDir()
+	}
+	lock, err := lockDataDir(dataDir, demo, c.lockAs)
+	if err != nil {
+		return nil, err
+	}
+	a, err := New(cfg)
+	if err != nil {
+		lock.release()
+		return nil, err
+	}
+	a.instance = lock
+	return a, nil
 }
 
 func (c *cli) printJSON(v any) error {
@@ -278,7 +307,11 @@ func cmdClients(c *cli, _ *pflag.FlagSet, args []string) error {
 		return err
 	}
 	if c.jsonOut {
-		return c.printJSON(list)
+		withFigures, err := a.clientsJSON() // cli_insights.go
+		if err != nil {
+			return err
+		}
+		return c.printJSON(withFigures)
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(c.stdout, "No clients yet. Add one with `rapport clients add <name> --domain <domain>`.")
@@ -348,14 +381,24 @@ func cmdTimeline(c *cli, f *pflag.FlagSet, args []string) error {
 }
 
 // oneLine keeps untrusted text from breaking a terminal table: control
-// characters (escape sequences included) become spaces.
+// characters (escape sequences included) become spaces, and so do the
+// explicit bidi controls, with which a subject such as "Invoice
+// \u202Egpj.exe" displays as "Invoice exe.jpg" and reverses the columns
+// after it (right-to-left text needs none of them to display right).
 func oneLine(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r) {
 			return ' '
 		}
 		return r
 	}, s)
+}
+
+// isBidiControl reports the explicit directional formatting characters:
+// embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and
+// the marks (U+200E, U+200F, U+061C).
+func isBidiControl(r rune) bool {
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 func cmdServe(c *cli, f *pflag.FlagSet, _ []string) error {

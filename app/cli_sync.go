@@ -188,6 +188,9 @@ func cmdStatus(c *cli, _ *pflag.FlagSet, _ []string) error {
 		if acct.FirstSync != nil {
 			fmt.Fprintf(tw, "  found %d messages, %d meetings with %d clients\n", acct.FirstSync.Messages, acct.FirstSync.Meetings, acct.FirstSync.Clients)
 		}
+		if acct.FilesError != "" {
+			fmt.Fprintf(tw, "  files: %s\n", acct.FilesError)
+		}
 		if b := acct.Backfill; b != nil && !b.Done {
 			fmt.Fprintf(tw, "  loading older history back to %s: %d messages so far\n", b.From.Format("2006-01-02"), b.Items)
 		}

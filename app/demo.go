@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"rapport/backend/auth"
 	"rapport/backend/graphsim"
 	rsync "rapport/backend/sync"
 )
@@ -33,6 +32,12 @@ func startDemo(log *slog.Logger) (*demoTenant, error) {
 	}
 	if err := sim.Start("127.0.0.1:0"); err != nil {
 		return nil, fmt.Errorf("start demo tenant: %w", err)
+	}
+	if os.Getenv("RAPPORT_DEMO_HOSTILE") == "1" {
+		// The hostile-input suite's tenant (frontend/e2e/hostile.test.mjs):
+		// XSS payloads, javascript: links, bidi overrides, 1 MB subjects...
+		// in the first client's timeline. See docs/RELIABILITY.md.
+		sim.AddHostileItems()
 	}
 	return &demoTenant{sim: sim, log: log}, nil
 }
@@ -67,12 +72,20 @@ func (a *App) StartDemo() error {
 	if a.demo != nil {
 		return nil
 	}
+	// The demo's store is wiped at start: not while another process has
+	// it open (instance.go).
+	lock, err := lockDataDir(a.cfg.DataDir, true, "Rapport's demo")
+	if err != nil {
+		return fmt.Errorf("the demo could not start: %w", err)
+	}
 	a.acc.mu.Lock()
 	a.cancelPendingLocked()
 	a.acc.mu.Unlock()
 	if err := a.enterDemo(); err != nil {
+		lock.release()
 		return fmt.Errorf("the demo could not start: %w", err)
 	}
+	a.demoInstance = lock
 	a.cfg.Demo = true
 	a.emit(rsync.EventDataChanged, rsync.DataChanged{Kinds: []string{"demo"}, ClientIDs: []int64{}})
 	a.emitAccounts("")
@@ -90,7 +103,10 @@ func (a *App) StartDemo() error {
 func (d *demoTenant) setup(a *App) error {
 	ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
 	defer cancel()
-	if _, err := a.signIn(ctx, auth.MailScopes); err != nil {
+	// Mail, calendar and the OneDrive and SharePoint scopes, so the demo
+	// shows file activity and the Folders screen too.
+	acct, err := a.signIn(ctx, allScopes())
+	if err != nil {
 		return fmt.Errorf("sign in to the demo tenant: %w", err)
 	}
 	for _, c := range d.sim.DemoClients() {
@@ -98,5 +114,24 @@ func (d *demoTenant) setup(a *App) error {
 			return fmt.Errorf("create demo client %s: %w", c.Name, err)
 		}
 	}
+	// A SharePoint library too: "Fabrikam Projects" on the Client
+	// Projects site (the OneDrive and its shared folder come by themselves).
+	site, libs, err := a.engine.SiteLibraries(ctx, acct, demoLibrarySite)
+	if err != nil {
+		return fmt.Errorf("list the demo's SharePoint libraries: %w", err)
+	}
+	for _, l := range libs {
+		if l.Name == demoLibrary {
+			if _, err := a.engine.AddLibrary(ctx, acct, site, l); err != nil {
+				return fmt.Errorf("add the demo library: %w", err)
+			}
+		}
+	}
 	return nil
 }
+
+// The demo's SharePoint library.
+const (
+	demoLibrarySite = "https://adatum.sharepoint.com/sites/ClientProjects"
+	demoLibrary     = "Fabrikam Projects"
+)

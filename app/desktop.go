@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -19,8 +20,15 @@ func runDesktop(c *cli) int {
 		fmt.Fprintln(c.stderr, "rapport: no display found; starting the browser UI instead (open the URL below).")
 		return c.fallbackServe()
 	}
+	c.lockAs = "the desktop app"
 	a, err := c.open(c.demo)
 	if err != nil {
+		var busy *InstanceBusyError
+		if errors.As(err, &busy) && busy.Desktop() {
+			// A second launch: bring the first window forward (Wails hands
+			// over and exits this process), without opening the store.
+			focusRunningWindow(busy.DataDir, c.demo)
+		}
 		fmt.Fprintf(c.stderr, "rapport: %s\n", sentence(err))
 		return 1
 	}
@@ -93,4 +101,20 @@ func serveArgs(c *cli) []string {
 		args = append(args, "--authority", c.authority)
 	}
 	return args
+}
+
+// focusRunningWindow asks the window already open on dataDir to come
+// forward, through Wails' single-instance lock: when it answers, Wails
+// exits this process. If it cannot (no session bus), a hidden window
+// starts and quits at once, and the caller says why it stops.
+func focusRunningWindow(dataDir string, demo bool) {
+	_ = wails.Run(&options.App{
+		Title:       "Rapport",
+		StartHidden: true,
+		SingleInstanceLock: &options.SingleInstanceLock{
+			UniqueId:               instanceID(dataDir, demo),
+			OnSecondInstanceLaunch: func(options.SecondInstanceData) {},
+		},
+		OnStartup: func(ctx context.Context) { wruntime.Quit(ctx) },
+	})
 }

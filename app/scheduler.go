@@ -93,10 +93,15 @@ type scheduler struct {
 	probeAt      map[int64]time.Time // account id -> next offline probe
 	probeWait    map[int64]time.Duration
 	force        map[int64]bool // account id -> Sync now: everything is due
+	kicked       map[int64]bool // stream id -> due now (files.go: a local change, a new library)
 	wasSyncing   bool
 	wasOffline   bool
-	work         gosync.WaitGroup
-	stopped      chan struct{} // closed when run ends (nil: never ran)
+	// now is the scheduler's clock (nil: time.Now); lastTick is when the
+	// previous tick ran, to notice a sleep or a clock change (clockJumped).
+	now      func() time.Time
+	lastTick time.Time
+	work     gosync.WaitGroup
+	stopped  chan struct{} // closed when run ends (nil: never ran)
 }
 
 // sched returns the App's scheduler, creating it on first use.
@@ -113,6 +118,7 @@ func (s *scheduler) reset(e *rsync.Engine) {
 	s.running, s.lastRun = map[int64]bool{}, map[int64]time.Time{}
 	s.discovering, s.lastDiscover = map[int64]bool{}, map[int64]time.Time{}
 	s.probeAt, s.probeWait, s.force = map[int64]time.Time{}, map[int64]time.Duration{}, map[int64]bool{}
+	s.kicked = map[int64]bool{}
 }
 
 func (s *scheduler) poke() {
@@ -150,9 +156,11 @@ func (a *App) runScheduler(ctx context.Context) {
 	s.mu.Unlock()
 	ctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(a.ctx, cancel)
+	stopWatch := a.startWatching(ctx) // files.go: a local change polls its drive at once
 	defer func() {
 		stop()
 		cancel()
+		stopWatch()
 		s.work.Wait()
 		s.mu.Lock()
 		s.active = false
@@ -208,12 +216,37 @@ func (s *scheduler) syncNow() bool {
 	return active
 }
 
+func (s *scheduler) clock() time.Time {
+	if s.now != nil {
+		return s.now()
+	}
+	return time.Now()
+}
+
+// maxTickWait bounds the wait between ticks, so that a laptop waking up
+// (timers run on the monotonic clock, which stops during sleep) is noticed
+// within seconds rather than at the next poll of a slow stream.
+const maxTickWait = 15 * time.Second
+
+// clockJumpSlack is how far the wall clock may drift from the monotonic
+// one between two ticks before it counts as a sleep or a clock change.
+const clockJumpSlack = 20 * time.Second
+
+// clockJumped compares how much time passed by the monotonic clock (mono)
+// and by the wall clock (wall) between two ticks: they part when the
+// computer slept (the monotonic clock stops, the wall clock goes on) or
+// the wall clock was set (NTP, a time zone trip, the user).
+func clockJumped(mono, wall time.Duration) bool {
+	d := wall - mono
+	return d > clockJumpSlack || d < -clockJumpSlack
+}
+
 // tick launches whatever is due and returns how long to wait for the next.
 func (s *scheduler) tick(ctx context.Context) time.Duration {
 	a := s.a
 	eng, st := a.engine, a.store
-	now := time.Now()
-	next := time.Minute
+	now := s.clock()
+	next := maxTickWait
 	soon := func(at time.Time) {
 		if d := at.Sub(now); d < next {
 			next = max(d, 10*time.Millisecond)
@@ -230,6 +263,15 @@ func (s *scheduler) tick(ctx context.Context) time.Duration {
 	}
 	forceAll := s.force[0]
 	delete(s.force, 0)
+	if !s.lastTick.IsZero() && clockJumped(now.Sub(s.lastTick), now.Round(0).Sub(s.lastTick.Round(0))) {
+		// Back from sleep, or the clock was set: what is due by the old
+		// reckoning means nothing now. Poll everything, as "Sync now" does,
+		// and probe offline accounts at once.
+		a.log.Info("the computer slept or its clock changed; polling every stream")
+		forceAll = true
+		s.probeAt = map[int64]time.Time{}
+	}
+	s.lastTick = now
 	syncing, allOffline := false, len(accts) > 0
 	for _, acct := range accts {
 		if accountBlocked(acct) != nil {
@@ -254,7 +296,7 @@ func (s *scheduler) tick(ctx context.Context) time.Duration {
 		delete(s.probeAt, acct.ID)
 		force := s.force[acct.ID]
 		delete(s.force, acct.ID)
-		if !s.discovering[acct.ID] && (force || now.Sub(s.lastDiscover[acct.ID]) >= s.iv.Discovery) {
+		if !s.discovering[acct.ID] && (force || now.Sub(s.lastDiscover[acct.ID]) >= s.iv.Discovery || now.Before(s.lastDiscover[acct.ID])) {
 			s.launchDiscovery(ctx, eng, acct)
 		} else if !s.discovering[acct.ID] {
 			soon(s.lastDiscover[acct.ID].Add(s.iv.Discovery))
@@ -277,7 +319,10 @@ func (s *scheduler) tick(ctx context.Context) time.Duration {
 				continue
 			}
 			last := s.lastRun[stream.ID]
-			if force || now.Sub(last) >= iv {
+			// A last run "in the future" means the clock went back: due now,
+			// rather than waiting for the clock to catch up.
+			if force || s.kicked[stream.ID] || now.Sub(last) >= iv || now.Before(last) {
+				delete(s.kicked, stream.ID)
 				s.launch(ctx, eng, acct, stream.ID)
 				continue
 			}
@@ -300,8 +345,8 @@ func (s *scheduler) interval(st model.Stream, backfillFrom *time.Time) (time.Dur
 	}
 	failed := st.LastError != ""
 	switch {
-	case st.Kind != model.StreamMail && st.Kind != model.StreamCalendar && st.Kind != model.StreamMailBackfill:
-		return 0, false // drives belong to a later version
+	case st.Kind != model.StreamMail && st.Kind != model.StreamCalendar && st.Kind != model.StreamMailBackfill && st.Kind != model.StreamDrive:
+		return 0, false
 	case st.Kind == model.StreamMailBackfill:
 		switch {
 		case backfillFrom == nil:
@@ -316,10 +361,27 @@ func (s *scheduler) interval(st model.Stream, backfillFrom *time.Time) (time.Dur
 		return 0, false // done
 	case (st.LastSyncAt == nil || st.NextLink != "") && !failed:
 		return 0, true // a first round or one under way: carry on
-	case st.Hot:
-		return hot, true
+	case st.Kind == model.StreamDrive && strings.Contains(st.Resource, "/"):
+		return s.iv.Other, true // a shared folder, walked folder by folder: costly
+	case st.Hot, st.Kind == model.StreamDrive:
+		return hot, true // a drive delta with nothing new is one small request
 	}
 	return s.iv.Other, true
+}
+
+// kick makes a stream due at once when the scheduler runs (a round under
+// way runs again when it ends), and reports whether it did.
+func (s *scheduler) kick(streamID int64) bool {
+	s.mu.Lock()
+	active := s.active
+	if active {
+		s.kicked[streamID] = true
+	}
+	s.mu.Unlock()
+	if active {
+		s.poke()
+	}
+	return active
 }
 
 func (s *scheduler) launch(ctx context.Context, eng *rsync.Engine, acct model.Account, streamID int64) {
@@ -333,7 +395,7 @@ func (s *scheduler) launch(ctx context.Context, eng *rsync.Engine, acct model.Ac
 		}
 		s.mu.Lock()
 		delete(s.running, streamID)
-		s.lastRun[streamID] = time.Now()
+		s.lastRun[streamID] = s.clock()
 		s.mu.Unlock()
 		s.poke()
 	}()
@@ -348,9 +410,12 @@ func (s *scheduler) launchDiscovery(ctx context.Context, eng *rsync.Engine, acct
 		if err != nil && ctx.Err() == nil {
 			s.a.log.Warn("folder discovery failed", "account", acct.UPN, "error", rsync.Explain(err))
 		}
+		if err := eng.DiscoverDrives(ctx, acct); err != nil && ctx.Err() == nil { // OneDrive, libraries, shared folders
+			s.a.log.Warn("drive discovery failed", "account", acct.UPN, "error", rsync.Explain(err))
+		}
 		s.mu.Lock()
 		delete(s.discovering, acct.ID)
-		s.lastDiscover[acct.ID] = time.Now()
+		s.lastDiscover[acct.ID] = s.clock()
 		s.mu.Unlock()
 		s.poke()
 	}()
@@ -374,7 +439,8 @@ func (s *scheduler) probe(ctx context.Context, eng *rsync.Engine, acct model.Acc
 		at = now.Add(wait)
 		s.probeWait[acct.ID], s.probeAt[acct.ID] = wait, at
 	}
-	if now.Before(at) {
+	// (A probe further away than its own wait means the clock went back.)
+	if now.Before(at) && at.Sub(now) <= wait {
 		soon(at)
 		return
 	}

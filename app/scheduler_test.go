@@ -90,8 +90,10 @@ func TestNewMailVisibleWithinOnePoll(t *testing.T) {
 		_, err := a.store.Message(a.ctx, acct.ID, added.ID)
 		return err == nil
 	})
-	// One focused poll is 250 ms; the background one would be 20 s.
-	if d := time.Since(start); d > 2*time.Second {
+	// One focused poll is 250 ms; the background one would be 20 s. The
+	// bound only tells the two apart (a loaded CI machine is slow; speed
+	// itself is measured by `rapport bench`, not here).
+	if d := time.Since(start); d > 10*time.Second {
 		t.Fatalf("new mail took %v to appear with a %v focused poll", d, focused)
 	}
 	st, err := a.Status()
@@ -102,6 +104,12 @@ func TestNewMailVisibleWithinOnePoll(t *testing.T) {
 		t.Fatalf("status %+v", st)
 	}
 	for _, s := range st.Accounts[0].Streams {
+		// Mail and calendar are what this test polls; drive streams found
+		// by a later drive discovery (shared-folder shortcuts) run on their
+		// own interval.
+		if s.Kind != model.StreamMail && s.Kind != model.StreamCalendar {
+			continue
+		}
 		if s.State != "ok" || s.Error != "" || s.LastSync == nil || s.ID == 0 {
 			t.Fatalf("stream %+v", s)
 		}
@@ -225,7 +233,9 @@ func TestSchedulerIntervals(t *testing.T) {
 		{"first round", model.Stream{Kind: model.StreamMail}, false, 0, true},
 		{"round under way", model.Stream{Kind: model.StreamCalendar, NextLink: "x", LastSyncAt: &now}, false, 0, true},
 		{"failing first round", model.Stream{Kind: model.StreamMail, LastError: "x"}, false, 3 * time.Second, true},
-		{"drive", model.Stream{Kind: model.StreamDrive}, false, 0, false},
+		{"drive first round", model.Stream{Kind: model.StreamDrive}, false, 0, true},
+		{"drive", model.Stream{Kind: model.StreamDrive, Resource: "b!x", LastSyncAt: &now, DeltaLink: "x"}, true, time.Second, true},
+		{"shared folder", model.Stream{Kind: model.StreamDrive, Resource: "b!x/01AB", LastSyncAt: &now}, true, 3 * time.Second, true},
 		{"backfill pending", model.Stream{Kind: model.StreamMailBackfill, WindowStart: now}, false, 0, true},
 		{"backfill done", model.Stream{Kind: model.StreamMailBackfill, WindowStart: from}, false, 0, false},
 	}

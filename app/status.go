@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"rapport/backend/model"
+	rsync "rapport/backend/sync"
 )
 
 // Status reports accounts, streams and the sync state: per stream its last
@@ -29,6 +30,8 @@ func (a *App) Status() (model.Status, error) {
 		as := model.AccountStatus{UPN: acct.UPN, DisplayName: acct.DisplayName, Streams: []model.StreamStatus{}}
 		as.Offline, _ = eng.Offline(acct.ID)
 		as.Error, as.Action = eng.DiscoveryError(acct.ID)
+		as.FilesEnabled = rsync.HasFileScopes(acct)
+		as.FilesError, as.FilesAction = eng.DriveError(acct) // a hint when the file scopes are missing
 		if as.Offline {
 			offline++
 		}
@@ -72,6 +75,15 @@ func (a *App) Status() (model.Status, error) {
 		}
 		if as.LastSync != nil && (st.LastSync == nil || as.LastSync.After(*st.LastSync)) {
 			st.LastSync = as.LastSync
+		}
+		// The status screen offers the admin-consent link directly when a
+		// stream waits for an administrator's approval.
+		needsAdmin := as.Action == model.ActionAdminConsent || as.FilesAction == model.ActionAdminConsent
+		for _, s := range as.Streams {
+			needsAdmin = needsAdmin || s.Action == model.ActionAdminConsent
+		}
+		if needsAdmin {
+			as.AdminConsentURL = a.adminConsentURL(acct.TenantID)
 		}
 		st.Accounts = append(st.Accounts, as)
 	}

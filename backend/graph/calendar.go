@@ -52,20 +52,30 @@ type calendarPage struct {
 
 // Calendars lists the user's calendars, the default one marked.
 func (c *Client) Calendars(ctx context.Context) ([]model.Calendar, error) {
-	var def calendarJSON
-	if err := c.get(ctx, "/me/calendar?$select=id,name", immutableIDs, &def); err != nil {
-		return nil, err
-	}
+	// One request: the list says which calendar is the default
+	// (isDefaultCalendar); /me/calendar is asked only if no entry does.
 	var out []model.Calendar
-	for link := "/me/calendars?$select=id,name,canEdit,owner"; link != ""; {
+	flagged := false
+	for link := "/me/calendars?$select=id,name,canEdit,owner,isDefaultCalendar&$top=100"; link != ""; {
 		var p calendarPage
 		if err := c.get(ctx, link, immutableIDs, &p); err != nil {
 			return nil, err
 		}
 		for _, j := range p.Value {
-			out = append(out, model.Calendar{ID: j.ID, Name: j.Name, CanEdit: bool(j.CanEdit), Owner: j.Owner, IsDefault: j.ID == def.ID})
+			def := j.IsDefaultCalendar != nil && bool(*j.IsDefaultCalendar)
+			flagged = flagged || def
+			out = append(out, model.Calendar{ID: j.ID, Name: j.Name, CanEdit: bool(j.CanEdit), Owner: j.Owner, IsDefault: def})
 		}
 		link = p.NextLink
+	}
+	if !flagged && len(out) > 0 {
+		var def calendarJSON
+		if err := c.get(ctx, "/me/calendar?$select=id,name", immutableIDs, &def); err != nil {
+			return nil, err
+		}
+		for i := range out {
+			out[i].IsDefault = out[i].ID == def.ID
+		}
 	}
 	return out, nil
 }
@@ -85,7 +95,7 @@ type attendeeJSON struct {
 
 type eventJSON struct {
 	ID                    string         `json:"id"`
-	Removed               *struct{}      `json:"@removed"`
+	Removed               *removedMark   `json:"@removed"`
 	Type                  string         `json:"type"`
 	SeriesMasterID        string         `json:"seriesMasterId"`
 	ICalUID               string         `json:"iCalUId"`
@@ -110,6 +120,7 @@ type eventPage struct {
 	Value     []eventJSON `json:"value"`
 	NextLink  string      `json:"@odata.nextLink"`
 	DeltaLink string      `json:"@odata.deltaLink"`
+	notes     []string    // items only partly read or skipped
 }
 
 // EventsDelta fetches one calendar delta page (a stored link or the URL from
@@ -124,7 +135,9 @@ func (c *Client) EventsDelta(ctx context.Context, link string) (model.Page[model
 	if p.NextLink == "" && p.DeltaLink == "" {
 		return model.Page[model.Event]{}, fmt.Errorf("graph: delta page without nextLink or deltaLink")
 	}
-	return decodeEventPage(p)
+	page, notes, err := decodeEventPageNotes(p)
+	c.logNotes(append(p.notes, notes...))
+	return page, err
 }
 
 // CalendarView fetches one page of a calendarView listing; the last page
@@ -135,10 +148,21 @@ func (c *Client) CalendarView(ctx context.Context, link string) (model.Page[mode
 		return model.Page[model.Event]{}, err
 	}
 	p.DeltaLink = ""
-	return decodeEventPage(p)
+	page, notes, err := decodeEventPageNotes(p)
+	c.logNotes(append(p.notes, notes...))
+	return page, err
 }
 
 func decodeEventPage(p eventPage) (model.Page[model.Event], error) {
+	page, _, err := decodeEventPageNotes(p)
+	return page, err
+}
+
+// decodeEventPageNotes also returns a note per event it had to skip: an
+// event without a readable start or end has no place on a timeline, and
+// failing the page for it would stop the whole calendar for good.
+func decodeEventPageNotes(p eventPage) (model.Page[model.Event], []string, error) {
+	var notes []string
 	out := model.Page[model.Event]{NextLink: p.NextLink, DeltaLink: p.DeltaLink}
 	for _, j := range p.Value {
 		if j.ID == "" {
@@ -172,7 +196,8 @@ func decodeEventPage(p eventPage) (model.Page[model.Event], error) {
 			ev.Attendees = append(ev.Attendees, at)
 		}
 		if j.Start == nil || j.End == nil {
-			return out, fmt.Errorf("graph: event %s without start or end", j.ID)
+			notes = append(notes, fmt.Sprintf("event %s has no start or end; skipped", j.ID))
+			continue
 		}
 		if ev.IsAllDay {
 			// An all-day event is a span of dates, not of instants: keep the
@@ -185,12 +210,13 @@ func decodeEventPage(p eventPage) (model.Page[model.Event], error) {
 			ev.Start, ok1 = j.Start.instant()
 			ev.End, ok2 = j.End.instant()
 			if !ok1 || !ok2 {
-				return out, fmt.Errorf("graph: event %s has an unreadable start or end", j.ID)
+				notes = append(notes, fmt.Sprintf("event %s has an unreadable start or end; skipped", j.ID))
+				continue
 			}
 		}
 		out.Items = append(out.Items, ev)
 	}
-	return out, nil
+	return out, notes, nil
 }
 
 func datePart(s string) string {

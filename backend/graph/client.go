@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -26,6 +27,10 @@ const DefaultBaseURL = "https://graph.microsoft.com/v1.0"
 
 // UserAgent follows Microsoft's guidance for ISV traffic decoration.
 const UserAgent = "ISV|Rapport|Rapport/0.1"
+
+// DefaultRequestTimeout bounds one request's attempt. Graph answers a delta
+// page in well under a second; a minute is for slow links, not for hangs.
+const DefaultRequestTimeout = 60 * time.Second
 
 // Client talks to Graph on behalf of one account.
 type Client struct {
@@ -45,6 +50,15 @@ type Client struct {
 	// BackoffBase is the first step of the jittered exponential backoff
 	// used when an answer gives no Retry-After (default 1 s).
 	BackoffBase time.Duration
+	// RequestTimeout bounds one attempt, from sending the request to the
+	// end of its body (default DefaultRequestTimeout). Without it a stalled
+	// answer — a proxy that never replies, a connection that died while
+	// the laptop slept — would hold its stream and its gate slot forever.
+	// A timed-out attempt is retried like a dropped connection.
+	RequestTimeout time.Duration
+	// Log receives what the client had to leave out of a page (an item of
+	// the wrong shape); nil discards it.
+	Log *slog.Logger
 	// Gate is shared by every client of one mailbox: 4 requests in flight
 	// and throttling pauses for all of them. New gives each client its own;
 	// the sync engine sets one per account.
@@ -64,7 +78,7 @@ func New(baseURL string, hc *http.Client, tokens model.TokenSource, homeAccountI
 		origin = u.Scheme + "://" + u.Host
 	}
 	return &Client{base: base, origin: origin, http: hc, tokens: tokens, account: homeAccountID,
-		PageSize: 100, MaxRetries: 6, DialRetries: 2, BackoffBase: time.Second, Gate: NewGate(DefaultConcurrency), sleep: sleepCtx}
+		PageSize: 100, MaxRetries: 6, DialRetries: 2, BackoffBase: time.Second, RequestTimeout: DefaultRequestTimeout, Gate: NewGate(DefaultConcurrency), sleep: sleepCtx}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -111,80 +125,108 @@ func (c *Client) get(ctx context.Context, pathOrLink string, headers map[string]
 		if err != nil {
 			return err
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
+		retry, err := c.attempt(ctx, gate, u, token, headers, out, attempt, &refreshed)
+		if !retry {
 			return err
 		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Accept", "application/json")
-		req.Header.Set("User-Agent", UserAgent)
-		for k, v := range headers {
-			req.Header.Set(k, v)
-		}
-		if err := gate.acquire(ctx); err != nil {
-			return err
-		}
-		resp, err := c.http.Do(req)
-		if err != nil {
-			gate.release()
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			limit := c.MaxRetries
-			if isDialError(err) {
-				limit = c.DialRetries
-			}
-			if attempt >= limit {
-				return fmt.Errorf("%w (%s)", model.ErrOffline, netReason(err))
-			}
-			if err := c.sleep(ctx, c.backoff(attempt)); err != nil {
-				return err
-			}
-			continue
-		}
-		if resp.StatusCode == http.StatusOK {
-			err := json.NewDecoder(resp.Body).Decode(out)
-			resp.Body.Close()
-			gate.release()
-			if err != nil {
-				// A truncated body is transient: ask again.
-				if attempt < c.MaxRetries && ctx.Err() == nil {
-					if err := c.sleep(ctx, c.backoff(attempt)); err != nil {
-						return err
-					}
-					continue
-				}
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				return fmt.Errorf("graph: unreadable response: %w", err)
-			}
-			return nil
-		}
-		gerr := readError(resp)
-		gate.release()
-		switch {
-		case resp.StatusCode == http.StatusUnauthorized && !refreshed:
-			refreshed = true // one silent refresh, then one retry
-			continue
-		case gerr.Retryable() && attempt < c.MaxRetries:
-			wait := gerr.RetryAfter
-			if wait <= 0 {
-				wait = c.backoff(attempt)
-			}
-			if gerr.RetryAfter > 0 || resp.StatusCode == http.StatusTooManyRequests {
-				// Throttling is about the mailbox, not this request: every
-				// stream of the account waits (the gate holds them back).
-				gate.Pause(wait)
-				continue
-			}
-			if err := c.sleep(ctx, wait); err != nil {
-				return err
-			}
-			continue
-		}
-		return gerr
 	}
+}
+
+// attempt makes one request and says whether to make another. It runs
+// under its own deadline (RequestTimeout), which covers reading the body.
+func (c *Client) attempt(ctx context.Context, gate *Gate, u, token string, headers map[string]string, out any, attempt int, refreshed *bool) (retry bool, err error) {
+	timeout := c.RequestTimeout
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodGet, u, nil)
+	if err != nil {
+		return false, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", UserAgent)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	if err := gate.acquire(ctx); err != nil {
+		return false, err
+	}
+	// backOff waits before the next attempt while still holding the slot:
+	// a request that failed on the wire (reset, cut, timed out) may still
+	// be running at the service — its cancel can reach the server after
+	// our next request — so the slot is released only after the wait, and
+	// the mailbox never sees more than 4 of our requests at once.
+	backOff := func() (bool, error) {
+		err := c.sleep(ctx, c.backoff(attempt))
+		gate.release()
+		if err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			gate.release()
+			return false, ctx.Err()
+		}
+		limit := c.MaxRetries
+		if isDialError(err) {
+			limit = c.DialRetries
+		}
+		if attempt >= limit {
+			gate.release()
+			reason := netReason(err)
+			if actx.Err() != nil {
+				reason = "no answer in time"
+			}
+			return false, fmt.Errorf("%w (%s)", model.ErrOffline, reason)
+		}
+		return backOff()
+	}
+	if resp.StatusCode == http.StatusOK {
+		err := json.NewDecoder(resp.Body).Decode(out)
+		resp.Body.Close()
+		if err == nil {
+			gate.release()
+			return false, nil
+		}
+		// A truncated, stalled or non-JSON body is transient: ask again.
+		if attempt < c.MaxRetries && ctx.Err() == nil {
+			return backOff()
+		}
+		gate.release()
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		return false, fmt.Errorf("graph: unreadable response: %w", err)
+	}
+	gerr := readError(resp)
+	gate.release()
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized && !*refreshed:
+		*refreshed = true // one silent refresh, then one retry
+		return true, nil
+	case gerr.Retryable() && attempt < c.MaxRetries:
+		wait := gerr.RetryAfter
+		if wait <= 0 {
+			wait = c.backoff(attempt)
+		}
+		if gerr.RetryAfter > 0 || resp.StatusCode == http.StatusTooManyRequests {
+			// Throttling is about the mailbox, not this request: every
+			// stream of the account waits (the gate holds them back).
+			gate.Pause(wait)
+			return true, nil
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	return false, gerr
 }
 
 // backoff is jittered exponential: ~1s, 2s, 4s … capped at 60s (with the

@@ -82,19 +82,29 @@ func readError(resp *http.Response) *Error {
 	return e
 }
 
+// MaxRetryAfter bounds how long one throttling answer can pause an
+// account: a Retry-After of a year (a broken proxy, a typo, a hostile
+// middlebox) would otherwise stop its sync until the app restarts. Graph's
+// own answers ask for seconds, at most a few minutes; after this long the
+// client simply asks again, and is told again if need be.
+const MaxRetryAfter = 10 * time.Minute
+
 // parseRetryAfter reads delta-seconds, fractional ones included ("2.128"),
-// or an HTTP date.
+// or an HTTP date, capped at MaxRetryAfter.
 func parseRetryAfter(v string) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
 	if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 {
+		if f > MaxRetryAfter.Seconds() { // also +Inf; and no overflow below
+			return MaxRetryAfter
+		}
 		return time.Duration(f * float64(time.Second))
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := time.Until(t); d > 0 {
-			return d
+			return min(d, MaxRetryAfter)
 		}
 	}
 	return 0

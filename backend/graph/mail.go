@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"rapport/backend/model"
@@ -48,36 +49,80 @@ func (c *Client) MailFolder(ctx context.Context, idOrName string) (model.MailFol
 
 // MailFolders lists every mail folder, recursing into child folders and
 // skipping search folders (virtual views that would duplicate messages).
+// The tree comes back parents before children, siblings in Graph's order.
+// The children of all the folders of one level are listed concurrently
+// (the gate keeps the mailbox at 4 requests in flight) and pages are asked
+// at up to 100 folders, so a discovery costs a few round trips, not one per
+// folder.
 func (c *Client) MailFolders(ctx context.Context) ([]model.MailFolder, error) {
-	var out []model.MailFolder
-	var walk func(path string, depth int) error
-	walk = func(path string, depth int) error {
-		if depth > 20 {
-			return nil
-		}
-		link := path
-		for link != "" {
+	type node struct {
+		f    model.MailFolder
+		kids []*node
+		err  error
+	}
+	list := func(path string) ([]*node, error) {
+		var out []*node
+		for link := path; link != ""; {
 			var p folderPage
 			if err := c.get(ctx, link, immutableIDs, &p); err != nil {
-				return err
+				return nil, err
 			}
 			for _, f := range p.Value {
 				if strings.Contains(strings.ToLower(f.ODataType), "mailsearchfolder") {
 					continue
 				}
-				out = append(out, f.MailFolder)
-				if f.ChildFolderCount > 0 {
-					if err := walk("/me/mailFolders/"+url.PathEscape(f.ID)+"/childFolders?includeHiddenFolders=true", depth+1); err != nil {
-						return err
-					}
-				}
+				out = append(out, &node{f: f.MailFolder})
 			}
 			link = p.NextLink
 		}
-		return nil
+		return out, nil
 	}
-	err := walk("/me/mailFolders?includeHiddenFolders=true", 0)
-	return out, err
+	var expand func(level []*node, depth int) error
+	expand = func(level []*node, depth int) error {
+		if depth > 20 {
+			return nil
+		}
+		var wg gosync.WaitGroup
+		var next []*node
+		for _, n := range level {
+			if n.f.ChildFolderCount <= 0 {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n.kids, n.err = list("/me/mailFolders/" + url.PathEscape(n.f.ID) + "/childFolders?includeHiddenFolders=true&$top=100")
+			}()
+		}
+		wg.Wait()
+		for _, n := range level {
+			if n.err != nil {
+				return n.err
+			}
+			next = append(next, n.kids...)
+		}
+		if len(next) == 0 {
+			return nil
+		}
+		return expand(next, depth+1)
+	}
+	top, err := list("/me/mailFolders?includeHiddenFolders=true&$top=100")
+	if err != nil {
+		return nil, err
+	}
+	if err := expand(top, 1); err != nil {
+		return nil, err
+	}
+	var out []model.MailFolder
+	var flatten func(ns []*node)
+	flatten = func(ns []*node) {
+		for _, n := range ns {
+			out = append(out, n.f)
+			flatten(n.kids)
+		}
+	}
+	flatten(top)
+	return out, nil
 }
 
 // messageSelect names the metadata fields we store; bodies are never asked
@@ -102,7 +147,7 @@ type recipientJSON struct {
 
 type messageJSON struct {
 	ID                string          `json:"id"`
-	Removed           *struct{}       `json:"@removed"`
+	Removed           *removedMark    `json:"@removed"`
 	ParentFolderID    string          `json:"parentFolderId"`
 	ConversationID    string          `json:"conversationId"`
 	InternetMessageID string          `json:"internetMessageId"`
@@ -126,6 +171,7 @@ type messagePage struct {
 	Value     []messageJSON `json:"value"`
 	NextLink  string        `json:"@odata.nextLink"`
 	DeltaLink string        `json:"@odata.deltaLink"`
+	notes     []string      // items only partly read (tolerant.go)
 }
 
 // MessagesDelta fetches one delta page: link is a stored next/delta link or
@@ -136,6 +182,7 @@ func (c *Client) MessagesDelta(ctx context.Context, link string) (model.Page[mod
 	if err := c.get(ctx, link, headers, &p); err != nil {
 		return model.Page[model.Message]{}, err
 	}
+	c.logNotes(p.notes)
 	return decodeMessagePage(p)
 }
 
@@ -199,6 +246,7 @@ type messageListPage struct {
 	Count    *int          `json:"@odata.count"`
 	Value    []messageJSON `json:"value"`
 	NextLink string        `json:"@odata.nextLink"`
+	notes    []string
 }
 
 // ListMessages fetches one page of a plain message list. count is the
@@ -209,6 +257,7 @@ func (c *Client) ListMessages(ctx context.Context, link string) (page model.Page
 	if err := c.get(ctx, link, immutableIDs, &p); err != nil {
 		return page, -1, err
 	}
+	c.logNotes(p.notes)
 	// Reuse the delta decoder; a list page has no deltaLink, so give it a
 	// placeholder and take it away again.
 	page, err = decodeMessagePage(messagePage{Value: p.Value, NextLink: p.NextLink, DeltaLink: "list"})

@@ -269,7 +269,7 @@ func (s *Server) messageDelta(c *graphCall, ref string) {
 			continue // left during the round; the next round reports it removed
 		}
 		o := append(object{{"@odata.type", "#microsoft.graph.message"}}, renderMessage(m, rd.spec.sel, rd.spec.withBody)...)
-		values = append(values, o)
+		values = append(values, s.hostile(m.ID, o)) // hostile.go
 	}
 	link := fmt.Sprintf("%s/v1.0/me/mailFolders('%s')/messages/delta?", c.base, f.ID)
 	out := object{{"@odata.context", c.base + "/v1.0/$metadata#Collection(message)"}}

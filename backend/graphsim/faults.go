@@ -55,6 +55,8 @@ type Faults struct {
 	DeviceCodeExpire bool
 	// Graph are failures injected into Graph requests, first match wins.
 	Graph []FaultRule
+	// Random fails a share of the other Graph requests (faults_random.go).
+	Random *RandomFaults
 }
 
 // Fault kinds for FaultRule.Kind.
@@ -75,6 +77,16 @@ type FaultRule struct {
 	RetryAfter string // Retry-After header value ("2", "0.5"); "" sends none
 	Times      int    // how many requests to fail; 0 = all of them
 	Skip       int    // let this many matching requests through first
+
+	name string // what the request log records; "" = the kind
+}
+
+// label is what RequestRecord.Fault says about this rule.
+func (f *FaultRule) label() string {
+	if f.name != "" {
+		return f.name
+	}
+	return f.kind()
 }
 
 func (f *FaultRule) kind() string {
@@ -129,6 +141,9 @@ func (f *FaultRule) apply(w http.ResponseWriter, r *http.Request) bool {
 	switch f.kind() {
 	case FaultDrop:
 		panic(http.ErrAbortHandler) // net/http closes the connection without answering
+	case FaultSlow, FaultReset, FaultNonJSON:
+		_, answered := f.applyMore(w, r)
+		return answered
 	case FaultTruncate:
 		return false
 	case FaultResync:
@@ -206,8 +221,10 @@ var ruleRe = regexp.MustCompile(`^([a-z]+|\d{3})(?:/([0-9.]+))?(?:@([^*+]+))?(?:
 //	         block=Mail.ReadBasic (repeatable: users may not consent to it)
 //	         omit=Files.Read.All (repeatable: left out of the grant)
 //	         tokenlife=2m  signindelay=3s  devicecode=manual|expire
+//	         random=0.1 seed=7 randomkinds=429|429f|503|reset|truncate|slow|resync|expired|nonjson slowfor=3s
 //	rules:   KIND[/RETRYAFTER][@PATH][*TIMES][+SKIP]
-//	         KIND is a status code (429, 503...) or drop|truncate|resync|expired|onprem
+//	         KIND is a status code (429, 503...) or drop|truncate|resync|expired|onprem|slow|reset|nonjson
+//	         (for slow, RETRYAFTER is how many seconds the answer stalls)
 //
 // Example: "429/2@messages/delta*3,drop@mailFolders*1+2,signin=personal".
 func ParseFaults(spec string) (Faults, error) {
@@ -218,6 +235,12 @@ func ParseFaults(spec string) (Faults, error) {
 			continue
 		}
 		if k, v, ok := strings.Cut(item, "="); ok {
+			if handled, err := parseRandomOption(&f, strings.ToLower(k), v); handled {
+				if err != nil {
+					return Faults{}, err
+				}
+				continue
+			}
 			switch strings.ToLower(k) {
 			case "signin":
 				if v == "ok" {
@@ -269,7 +292,7 @@ func ParseFaults(spec string) (Faults, error) {
 			rule.Kind, rule.Status = FaultStatus, code
 		} else {
 			switch m[1] {
-			case FaultDrop, FaultTruncate, FaultResync, FaultExpired, FaultOnPrem:
+			case FaultDrop, FaultTruncate, FaultResync, FaultExpired, FaultOnPrem, FaultSlow, FaultReset, FaultNonJSON:
 				rule.Kind = m[1]
 			default:
 				return Faults{}, fmt.Errorf("graphsim: unknown fault kind %q", m[1])

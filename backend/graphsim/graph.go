@@ -195,6 +195,9 @@ func (s *Server) serveGraph(w *statusWriter, r *http.Request, rec *RequestRecord
 		s.maxIn = max(s.maxIn, s.inflight)
 	}
 	fault := s.matchFault(r.URL.Path)
+	if fault == nil {
+		fault = s.randomFault(r) // faults_random.go
+	}
 	s.mu.Unlock()
 	if mailboxReq && !over {
 		defer func() {
@@ -213,8 +216,12 @@ func (s *Server) serveGraph(w *statusWriter, r *http.Request, rec *RequestRecord
 		return
 	}
 	if fault != nil {
-		rec.Fault = fault.kind()
+		rec.Fault = fault.label()
 		if fault.apply(w, r) {
+			return
+		}
+		if fault.kind() == FaultSlow { // stalled, and the client still waits
+			s.routeGraph(w, r)
 			return
 		}
 		// A truncation lets the request run and cuts its answer.
@@ -244,6 +251,9 @@ func (s *Server) routeGraph(w http.ResponseWriter, r *http.Request) {
 	segs := segments(strings.TrimPrefix(r.URL.Path, "/v1.0"))
 	if len(segs) == 0 {
 		c.fail(http.StatusBadRequest, "BadRequest", "Invalid version.")
+		return
+	}
+	if s.routeDrive(c, segs) { // drive_graph.go: drives and sites
 		return
 	}
 	var rest []string

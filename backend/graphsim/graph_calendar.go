@@ -431,7 +431,7 @@ func (s *Server) calendarViewDelta(c *graphCall) {
 			values = append(values, object{{"@odata.type", "#microsoft.graph.event"}, {"id", it.id}, {"@removed", object{{"reason", "deleted"}}}})
 			continue
 		}
-		values = append(values, s.eventObject(e, tz, withBody))
+		values = append(values, s.hostile(e.ID, s.eventObject(e, tz, withBody))) // hostile.go
 	}
 	link := c.base + "/v1.0/me/calendarView/delta?"
 	out := object{{"@odata.context", c.base + "/v1.0/$metadata#Collection(event)"}}

@@ -54,6 +54,7 @@ func (s *Server) LiveTick(n int) {
 	if n%4 == 0 {
 		s.liveEventEdit(n)
 	}
+	s.liveDrive(n) // tenant_drive.go: file edits
 }
 
 var liveTopics = []string{"Quick question on the numbers", "Can we move Thursday?", "Updated deck attached", "Follow-up from today",

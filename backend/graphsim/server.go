@@ -30,7 +30,8 @@ import (
 
 // Options configures a simulator. The zero value is the demo tenant.
 type Options struct {
-	// Scenario names the seeded tenant: "demo" (the default).
+	// Scenario names the seeded tenant: "demo" (the default), or "heavy"
+	// and "small" (tenant_heavy.go).
 	Scenario string
 	// Seed makes the tenant reproducible: the same Seed and Anchor give the
 	// same ids, subjects and times. Default 1.
@@ -95,7 +96,8 @@ type Server struct {
 	maxIn    int         // the most mailbox requests ever in flight at once
 	requests []RequestRecord
 	issued   []string
-	live     *rand.Rand // ids and change keys for live changes, seeded
+	live     *rand.Rand  // ids and change keys for live changes, seeded
+	drives   *driveState // drive_graph.go: OneDrive, SharePoint sites and libraries
 
 	certPEM  []byte
 	cert     tls.Certificate
@@ -128,8 +130,10 @@ func New(opts Options) (*Server, error) {
 	switch opts.Scenario {
 	case "demo":
 		t = buildDemo(opts.Seed, opts.Anchor)
+	case "heavy", "small": // tenant_heavy.go: the benchmark's tenants
+		t = buildHeavy(opts.Seed, opts.Anchor, HeavySizes[opts.Scenario])
 	default:
-		return nil, fmt.Errorf("graphsim: unknown scenario %q (known: demo)", opts.Scenario)
+		return nil, fmt.Errorf("graphsim: unknown scenario %q (known: demo, heavy, small)", opts.Scenario)
 	}
 	s := &Server{
 		opts:   opts,
@@ -140,6 +144,10 @@ func New(opts Options) (*Server, error) {
 		faults: opts.Faults,
 		fired:  map[int]int{},
 		live:   rand.New(rand.NewPCG(uint64(opts.Seed), 0x6c697665)), // "live"
+	}
+	s.drives = buildDrives(opts.Scenario, opts.Seed, opts.Anchor, t) // tenant_drive.go
+	if size, ok := HeavySizes[opts.Scenario]; ok {
+		buildHeavyDrives(s.drives, opts.Anchor, t, size) // tenant_heavy.go
 	}
 	return s, nil
 }

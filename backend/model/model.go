@@ -128,6 +128,13 @@ type TimelineItem struct {
 	EndDate   string     `json:"endDate,omitempty"`   // all-day events: day after the last, exclusive
 	Cancelled bool       `json:"cancelled,omitempty"` // the organizer cancelled it: show as cancelled
 	Online    bool       `json:"online,omitempty"`    // a Teams/Skype meeting
+	// OnlineProvider is Graph's onlineMeetingProvider (teamsForBusiness,
+	// skypeForBusiness, …) for online meetings.
+	OnlineProvider string `json:"onlineProvider,omitempty"`
+	// Files only (additive fields): what happened (created | edited |
+	// renamed | moved | deleted) and where, as the path was at the time.
+	Action string `json:"action,omitempty"`
+	Path   string `json:"path,omitempty"`
 }
 
 // TimelinePage is a slice of a timeline, newest first. Cursor, when not
@@ -204,12 +211,22 @@ type AccountStatus struct {
 	// mailbox, which has no streams to carry the error.
 	Error  string `json:"error"`
 	Action string `json:"action"`
+	// AdminConsentURL is set when Action (or a stream's) is admin-consent:
+	// the link to send to the tenant's administrator.
+	AdminConsentURL string `json:"adminConsentUrl,omitempty"`
 	// LastSync is the newest successful round of any of its streams.
 	LastSync *time.Time `json:"lastSync"`
 	// FirstSync is set once every stream completed its first round.
 	FirstSync *FirstSyncSummary `json:"firstSync"`
 	// Backfill reports "Load older history" while it runs (nil otherwise).
 	Backfill *BackfillStatus `json:"backfill"`
+	// FilesEnabled: the OneDrive and SharePoint scopes are granted.
+	// FilesError is why drives do not sync (the scopes are missing, or the
+	// OneDrive could not be listed) with FilesAction that fixes it; "" when
+	// they sync.
+	FilesEnabled bool   `json:"filesEnabled"`
+	FilesError   string `json:"filesError"`
+	FilesAction  string `json:"filesAction"`
 }
 
 type Status struct {

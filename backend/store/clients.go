@@ -17,28 +17,6 @@ import (
 // case-insensitively).
 var ErrClientExists = errors.New("a client with that name already exists")
 
-// relinkDomainsSQL recomputes the mail links of one client from the domain
-// rule, over every stored message (used when a rule changes).
-const relinkDomainsSQL = `
-INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
-SELECT DISTINCT cd.client_id, 'mail', m.account_id, m.id,
-       CASE WHEN m.direction = 'out' AND m.sent_at <> 0 THEN m.sent_at ELSE m.received_at END
-FROM client_domains cd
-JOIN participants p ON p.domain = cd.domain
-JOIN messages m ON m.account_id = p.account_id AND m.id = p.message_id
-WHERE cd.client_id = ?
-  AND (SELECT COUNT(*) FROM client_domains c2 WHERE c2.domain = cd.domain) = 1`
-
-// relinkMeetingsSQL is relinkDomainsSQL for calendar events.
-const relinkMeetingsSQL = `
-INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
-SELECT DISTINCT cd.client_id, 'meeting', e.account_id, e.id, e.start_at
-FROM client_domains cd
-JOIN event_attendees a ON a.domain = cd.domain
-JOIN events e ON e.account_id = a.account_id AND e.id = a.event_id
-WHERE cd.client_id = ?
-  AND (SELECT COUNT(*) FROM client_domains c2 WHERE c2.domain = cd.domain) = 1`
-
 // AddClient creates a client with its domains (already normalised by the
 // clients package) and links existing activity to it in the same
 // transaction. Clients that shared one of the domains are re-linked too,
@@ -65,48 +43,53 @@ func (s *Store) AddClientDomains(ctx context.Context, clientID int64, domains []
 }
 
 func addDomains(ctx context.Context, tx *sql.Tx, clientID int64, domains []string) error {
-	affected := map[int64]bool{clientID: true}
-	for _, d := range domains {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO client_domains(client_id, domain) VALUES(?, ?)`, clientID, d); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT client_id FROM client_domains WHERE domain = ?`, d)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			affected[id] = true
-		}
-		rows.Close()
-	}
-	for id := range affected {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE client_id = ? AND kind IN ('mail', 'meeting')`, id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, relinkDomainsSQL, id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, relinkMeetingsSQL, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := addDomainsRelink(ctx, tx, clientID, domains)
+	return err
 }
 
-// Clients lists every client with its domains, item count and last contact,
-// most recently contacted first.
+// addDomainsRelink gives domains to a client and re-links only the items
+// with a participant on them (rules.go), returning the clients whose links
+// changed. A domain on the never-matched list is refused.
+func addDomainsRelink(ctx context.Context, tx *sql.Tx, clientID int64, domains []string) ([]int64, error) {
+	r, err := newRelink(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range domains {
+		var source string
+		err := tx.QueryRowContext(ctx, `SELECT source FROM exclusions WHERE kind = 'domain' AND value = ?`, d).Scan(&source)
+		if err == nil {
+			return nil, fmt.Errorf("%s %w (%s); remove it from that list first", d, ErrExcluded, source)
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO client_domains(client_id, domain) VALUES(?, ?)`, clientID, d)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		if err := r.markDomain(d); err != nil {
+			return nil, err
+		}
+	}
+	ids, err := r.apply()
+	return withClientID(ids, clientID), err
+}
+
+// Clients lists every client with its domains, item count and last contact
+// (the newest mail or past, non-cancelled meeting: see insights), most
+// recently contacted first.
 func (s *Store) Clients(ctx context.Context) ([]model.ClientSummary, error) {
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT c.id, c.name,
 		       COALESCE((SELECT group_concat(domain, char(31)) FROM (SELECT domain FROM client_domains WHERE client_id = c.id ORDER BY domain)), ''),
 		       (SELECT COUNT(*) FROM links WHERE client_id = c.id),
-		       (SELECT MAX(at) FROM links WHERE client_id = c.id)
-		FROM clients c`)
+		       (SELECT l.at FROM links l LEFT JOIN events e ON l.kind = 'meeting' AND e.account_id = l.account_id AND e.id = l.item_id
+		         WHERE l.client_id = c.id AND l.kind IN ('mail', 'meeting') AND l.at <= ? AND COALESCE(e.is_cancelled, 0) = 0
+		         ORDER BY l.at DESC LIMIT 1)
+		FROM clients c`, time.Now().UnixMilli())
 	if err != nil {
 		return nil, err
 	}

@@ -32,15 +32,7 @@ type EventPage struct {
 	Complete bool
 }
 
-// linkEventSQL is the domain rule for one event: an attendee or organizer
-// whose registrable domain belongs to exactly one client links the meeting
-// to that client.
-const linkEventSQL = `
-INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
-SELECT DISTINCT cd.client_id, 'meeting', a.account_id, a.event_id, ?
-FROM event_attendees a JOIN client_domains cd ON cd.domain = a.domain
-WHERE a.account_id = ? AND a.event_id = ?
-  AND (SELECT COUNT(*) FROM client_domains c2 WHERE c2.domain = cd.domain) = 1`
+// linkEventSQL (rules.go) links one event by the same rules as mail.
 
 // ApplyEventPage writes one calendar page in one transaction with the
 // stream's checkpoint. The last page of a full round (a first round, a
@@ -58,72 +50,63 @@ func (s *Store) ApplyEventPage(ctx context.Context, p EventPage) (ApplyResult, e
 			Scan(&round, &full, &ws, &we); err != nil {
 			return fmt.Errorf("load stream: %w", err)
 		}
-		up, err := tx.PrepareContext(ctx, `INSERT INTO events(account_id, id, calendar_id, ical_uid, subject, start_at, end_at, start_tz, end_tz,
-				is_all_day, start_date, end_date, is_cancelled, is_online_meeting, online_meeting_provider, is_organizer,
-				organizer_name, organizer_address, type, series_master_id, show_as, web_link, change_key, round_id)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-			ON CONFLICT(account_id, id) DO UPDATE SET calendar_id=excluded.calendar_id, ical_uid=excluded.ical_uid, subject=excluded.subject,
-				start_at=excluded.start_at, end_at=excluded.end_at, start_tz=excluded.start_tz, end_tz=excluded.end_tz,
-				is_all_day=excluded.is_all_day, start_date=excluded.start_date, end_date=excluded.end_date, is_cancelled=excluded.is_cancelled,
-				is_online_meeting=excluded.is_online_meeting, online_meeting_provider=excluded.online_meeting_provider,
-				is_organizer=excluded.is_organizer, organizer_name=excluded.organizer_name, organizer_address=excluded.organizer_address,
-				type=excluded.type, series_master_id=excluded.series_master_id, show_as=excluded.show_as, web_link=excluded.web_link,
-				change_key=excluded.change_key, round_id=excluded.round_id`)
-		if err != nil {
-			return err
+		// apply_batch.go: one prepared statement per table, the links of the
+		// whole page recomputed and collected by one statement each.
+		recs := lastOccurrences(p.Records, func(r model.EventRecord) string { return r.ID })
+		ids := make([]string, len(recs))
+		for i, r := range recs {
+			ids[i] = r.ID
 		}
-		defer up.Close()
-		delAtt, err := tx.PrepareContext(ctx, `DELETE FROM event_attendees WHERE account_id=? AND event_id=?`)
-		if err != nil {
-			return err
-		}
-		defer delAtt.Close()
-		insAtt, err := tx.PrepareContext(ctx, `INSERT INTO event_attendees(account_id, event_id, ord, role, name, address, domain, response) VALUES(?,?,?,?,?,?,?,?)`)
-		if err != nil {
-			return err
-		}
-		defer insAtt.Close()
-		link, err := tx.PrepareContext(ctx, linkEventSQL)
-		if err != nil {
-			return err
-		}
-		defer link.Close()
-		collect := func(id string) error {
-			ids, err := linkedClients(ctx, tx, p.AccountID, "meeting", id)
-			for _, c := range ids {
-				clients[c] = true
-			}
-			return err
-		}
-		for _, r := range p.Records {
-			if err := collect(r.ID); err != nil {
+		idsJSON := pageIDs(ids)
+		if len(recs) > 0 {
+			if err := collectLinked(ctx, tx, model.KindMeeting, p.AccountID, idsJSON, clients); err != nil {
 				return err
 			}
-			_, err := up.ExecContext(ctx, p.AccountID, r.ID, p.CalendarID, r.ICalUID, r.Subject, ms(r.Start), ms(r.End), r.TimeZone, r.EndTimeZone,
-				r.IsAllDay, r.StartDate, r.EndDate, r.IsCancelled, r.IsOnlineMeeting, r.OnlineMeetingProvider, r.IsOrganizer,
-				r.Organizer.Name, strings.ToLower(r.Organizer.Address), r.Type, r.SeriesMasterID, r.ShowAs, r.WebLink, r.ChangeKey, round)
+			if _, err := tx.ExecContext(ctx, `DELETE FROM event_attendees WHERE account_id = ?1 AND event_id IN (SELECT value FROM json_each(?2))`,
+				p.AccountID, idsJSON); err != nil {
+				return err
+			}
+			up, err := tx.PrepareContext(ctx, `INSERT INTO events(account_id, id, calendar_id, ical_uid, subject, start_at, end_at, start_tz, end_tz,
+					is_all_day, start_date, end_date, is_cancelled, is_online_meeting, online_meeting_provider, is_organizer,
+					organizer_name, organizer_address, type, series_master_id, show_as, web_link, change_key, round_id)
+				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+				ON CONFLICT(account_id, id) DO UPDATE SET calendar_id=excluded.calendar_id, ical_uid=excluded.ical_uid, subject=excluded.subject,
+					start_at=excluded.start_at, end_at=excluded.end_at, start_tz=excluded.start_tz, end_tz=excluded.end_tz,
+					is_all_day=excluded.is_all_day, start_date=excluded.start_date, end_date=excluded.end_date, is_cancelled=excluded.is_cancelled,
+					is_online_meeting=excluded.is_online_meeting, online_meeting_provider=excluded.online_meeting_provider,
+					is_organizer=excluded.is_organizer, organizer_name=excluded.organizer_name, organizer_address=excluded.organizer_address,
+					type=excluded.type, series_master_id=excluded.series_master_id, show_as=excluded.show_as, web_link=excluded.web_link,
+					change_key=excluded.change_key, round_id=excluded.round_id`)
 			if err != nil {
-				return fmt.Errorf("save event: %w", err)
-			}
-			if _, err := delAtt.ExecContext(ctx, p.AccountID, r.ID); err != nil {
 				return err
 			}
-			for i, pt := range r.Participants {
-				if _, err := insAtt.ExecContext(ctx, p.AccountID, r.ID, i, pt.Role, pt.Name, pt.Address, pt.Domain, ""); err != nil {
-					return fmt.Errorf("save attendee: %w", err)
+			defer up.Close()
+			insAtt, err := tx.PrepareContext(ctx, `INSERT INTO event_attendees(account_id, event_id, ord, role, name, address, domain, response) VALUES(?,?,?,?,?,?,?,?)`)
+			if err != nil {
+				return err
+			}
+			defer insAtt.Close()
+			for _, r := range recs {
+				_, err := up.ExecContext(ctx, p.AccountID, r.ID, p.CalendarID, r.ICalUID, r.Subject, ms(r.Start), ms(r.End), r.TimeZone, r.EndTimeZone,
+					r.IsAllDay, r.StartDate, r.EndDate, r.IsCancelled, r.IsOnlineMeeting, r.OnlineMeetingProvider, r.IsOrganizer,
+					r.Organizer.Name, strings.ToLower(r.Organizer.Address), r.Type, r.SeriesMasterID, r.ShowAs, r.WebLink, r.ChangeKey, round)
+				if err != nil {
+					return fmt.Errorf("save event: %w", err)
+				}
+				for i, pt := range r.Participants {
+					if _, err := insAtt.ExecContext(ctx, p.AccountID, r.ID, i, pt.Role, pt.Name, pt.Address, pt.Domain, ""); err != nil {
+						return fmt.Errorf("save attendee: %w", err)
+					}
 				}
 			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE account_id=? AND item_id=? AND kind='meeting'`, p.AccountID, r.ID); err != nil {
+			if err := relinkPage(ctx, tx, meetingKind, p.AccountID, idsJSON); err != nil {
 				return err
 			}
-			if _, err := link.ExecContext(ctx, ms(r.Start), p.AccountID, r.ID); err != nil {
+			if err := collectLinked(ctx, tx, model.KindMeeting, p.AccountID, idsJSON, clients); err != nil {
 				return err
 			}
-			if err := collect(r.ID); err != nil {
-				return err
-			}
-			res.Upserted++
 		}
+		res.Upserted = len(p.Records)
 		for _, id := range p.Removed {
 			// Inside the window only: @removed also means "left the window"
 			// or "changed outside it", and rows from an older, wider window
@@ -159,6 +142,9 @@ func (s *Store) ApplyEventPage(ctx context.Context, p EventPage) (ApplyResult, e
 			if _, err := tx.ExecContext(ctx, `UPDATE streams SET round_full=0 WHERE id=?`, p.StreamID); err != nil {
 				return err
 			}
+		}
+		if err := flushSearch(ctx, tx); err != nil { // search.go: index the page's events once
+			return err
 		}
 		return saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, p.Complete, 0, now)
 	})

@@ -44,15 +44,9 @@ func mailAt(r model.MailRecord) time.Time {
 	return r.ReceivedAt
 }
 
-// linkMailSQL is the domain rule (DESIGN §4 rule 4) for one message: a
-// participant whose registrable domain belongs to exactly one client links
-// the message to that client. A domain claimed by two clients links neither.
-const linkMailSQL = `
-INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
-SELECT DISTINCT cd.client_id, 'mail', p.account_id, p.message_id, ?
-FROM participants p JOIN client_domains cd ON cd.domain = p.domain
-WHERE p.account_id = ? AND p.message_id = ?
-  AND (SELECT COUNT(*) FROM client_domains c2 WHERE c2.domain = cd.domain) = 1`
+// linkMailSQL (rules.go) links one message by the matching rules of
+// DESIGN §4: manual decisions, explicit contacts, then domains (a domain
+// claimed by two clients links neither).
 
 // ApplyMailPage writes one page in one transaction together with the
 // stream's checkpoint. Applying the same page twice leaves the same rows.
@@ -67,29 +61,14 @@ func (s *Store) ApplyMailPage(ctx context.Context, p MailPage) (ApplyResult, err
 		if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full, window_start FROM streams WHERE id=?`, p.StreamID).Scan(&round, &full, &windowStart); err != nil {
 			return fmt.Errorf("load stream: %w", err)
 		}
-		upsertMsg, err := tx.PrepareContext(ctx, `
-			INSERT INTO messages(account_id, id, conversation_id, internet_message_id, subject, from_name, from_address,
-				sent_at, received_at, direction, is_read, has_attachments, categories, web_link, change_key, orphaned_at)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL)
-			ON CONFLICT(account_id, id) DO UPDATE SET conversation_id=excluded.conversation_id,
-				internet_message_id=excluded.internet_message_id, subject=excluded.subject, from_name=excluded.from_name,
-				from_address=excluded.from_address, sent_at=excluded.sent_at, received_at=excluded.received_at,
-				direction=excluded.direction, is_read=excluded.is_read, has_attachments=excluded.has_attachments,
-				categories=excluded.categories, web_link=excluded.web_link, change_key=excluded.change_key, orphaned_at=NULL`)
-		if err != nil {
-			return err
+		// apply_batch.go: one prepared statement per table, the links of the
+		// whole page recomputed and collected by one statement each.
+		recs := lastOccurrences(p.Records, func(r model.MailRecord) string { return r.ID })
+		ids := make([]string, len(recs))
+		for i, r := range recs {
+			ids[i] = r.ID
 		}
-		defer upsertMsg.Close()
-		delParts, err := tx.PrepareContext(ctx, `DELETE FROM participants WHERE account_id=? AND message_id=?`)
-		if err != nil {
-			return err
-		}
-		defer delParts.Close()
-		insPart, err := tx.PrepareContext(ctx, `INSERT INTO participants(account_id, message_id, ord, role, name, address, domain) VALUES(?,?,?,?,?,?,?)`)
-		if err != nil {
-			return err
-		}
-		defer insPart.Close()
+		idsJSON := pageIDs(ids)
 		folderSQL := `INSERT INTO message_folders(account_id, message_id, folder_id, round_id) VALUES(?,?,?,?)
 			ON CONFLICT DO UPDATE SET round_id=excluded.round_id`
 		if p.Backfill {
@@ -98,75 +77,61 @@ func (s *Store) ApplyMailPage(ctx context.Context, p MailPage) (ApplyResult, err
 			folderSQL = `INSERT INTO message_folders(account_id, message_id, folder_id, round_id) VALUES(?,?,?,?) ON CONFLICT DO NOTHING`
 			round = 0
 		}
-		insFolder, err := tx.PrepareContext(ctx, folderSQL)
-		if err != nil {
-			return err
-		}
-		defer insFolder.Close()
-		linkIDs, err := tx.PrepareContext(ctx, `SELECT client_id FROM links WHERE account_id=? AND item_id=? AND kind='mail'`)
-		if err != nil {
-			return err
-		}
-		defer linkIDs.Close()
-		delLinks, err := tx.PrepareContext(ctx, `DELETE FROM links WHERE account_id=? AND item_id=? AND kind='mail'`)
-		if err != nil {
-			return err
-		}
-		defer delLinks.Close()
-		link, err := tx.PrepareContext(ctx, linkMailSQL)
-		if err != nil {
-			return err
-		}
-		defer link.Close()
-
-		collect := func(id string) error {
-			rows, err := linkIDs.QueryContext(ctx, p.AccountID, id)
+		collect := func(id string) error { return collectLinked(ctx, tx, model.KindMail, p.AccountID, pageIDs1(id), clients) }
+		if len(recs) > 0 {
+			if err := collectLinked(ctx, tx, model.KindMail, p.AccountID, idsJSON, clients); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM participants WHERE account_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))`,
+				p.AccountID, idsJSON); err != nil {
+				return err
+			}
+			upsertMsg, err := tx.PrepareContext(ctx, `
+				INSERT INTO messages(account_id, id, conversation_id, internet_message_id, subject, from_name, from_address,
+					sent_at, received_at, direction, is_read, has_attachments, categories, web_link, change_key, orphaned_at)
+				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL)
+				ON CONFLICT(account_id, id) DO UPDATE SET conversation_id=excluded.conversation_id,
+					internet_message_id=excluded.internet_message_id, subject=excluded.subject, from_name=excluded.from_name,
+					from_address=excluded.from_address, sent_at=excluded.sent_at, received_at=excluded.received_at,
+					direction=excluded.direction, is_read=excluded.is_read, has_attachments=excluded.has_attachments,
+					categories=excluded.categories, web_link=excluded.web_link, change_key=excluded.change_key, orphaned_at=NULL`)
 			if err != nil {
 				return err
 			}
-			defer rows.Close()
-			for rows.Next() {
-				var c int64
-				if err := rows.Scan(&c); err != nil {
+			defer upsertMsg.Close()
+			insPart, err := tx.PrepareContext(ctx, `INSERT INTO participants(account_id, message_id, ord, role, name, address, domain) VALUES(?,?,?,?,?,?,?)`)
+			if err != nil {
+				return err
+			}
+			defer insPart.Close()
+			insFolder, err := tx.PrepareContext(ctx, folderSQL)
+			if err != nil {
+				return err
+			}
+			defer insFolder.Close()
+			for _, r := range recs {
+				if _, err := upsertMsg.ExecContext(ctx, p.AccountID, r.ID, r.ConversationID, r.InternetMessageID, r.Subject,
+					r.From.Name, r.From.Address, ms(r.SentAt), ms(r.ReceivedAt), r.Direction, r.IsRead, r.HasAttachments,
+					joinList(r.Categories), r.WebLink, r.ChangeKey); err != nil {
+					return fmt.Errorf("save message: %w", err)
+				}
+				for i, pt := range r.Participants {
+					if _, err := insPart.ExecContext(ctx, p.AccountID, r.ID, i, pt.Role, pt.Name, pt.Address, pt.Domain); err != nil {
+						return fmt.Errorf("save participant: %w", err)
+					}
+				}
+				if _, err := insFolder.ExecContext(ctx, p.AccountID, r.ID, p.FolderID, round); err != nil {
 					return err
 				}
-				clients[c] = true
 			}
-			return rows.Err()
+			if err := relinkPage(ctx, tx, mailKind, p.AccountID, idsJSON); err != nil {
+				return err
+			}
+			if err := collectLinked(ctx, tx, model.KindMail, p.AccountID, idsJSON, clients); err != nil {
+				return err
+			}
 		}
-
-		for _, r := range p.Records {
-			if err := collect(r.ID); err != nil {
-				return err
-			}
-			_, err := upsertMsg.ExecContext(ctx, p.AccountID, r.ID, r.ConversationID, r.InternetMessageID, r.Subject,
-				r.From.Name, r.From.Address, ms(r.SentAt), ms(r.ReceivedAt), r.Direction, r.IsRead, r.HasAttachments,
-				joinList(r.Categories), r.WebLink, r.ChangeKey)
-			if err != nil {
-				return fmt.Errorf("save message: %w", err)
-			}
-			if _, err := delParts.ExecContext(ctx, p.AccountID, r.ID); err != nil {
-				return err
-			}
-			for i, pt := range r.Participants {
-				if _, err := insPart.ExecContext(ctx, p.AccountID, r.ID, i, pt.Role, pt.Name, pt.Address, pt.Domain); err != nil {
-					return fmt.Errorf("save participant: %w", err)
-				}
-			}
-			if _, err := insFolder.ExecContext(ctx, p.AccountID, r.ID, p.FolderID, round); err != nil {
-				return err
-			}
-			if _, err := delLinks.ExecContext(ctx, p.AccountID, r.ID); err != nil {
-				return err
-			}
-			if _, err := link.ExecContext(ctx, ms(mailAt(r)), p.AccountID, r.ID); err != nil {
-				return err
-			}
-			if err := collect(r.ID); err != nil {
-				return err
-			}
-			res.Upserted++
-		}
+		res.Upserted = len(p.Records)
 		for _, id := range p.Removed {
 			n, err := removeFromFolder(ctx, tx, p.AccountID, id, p.FolderID, now)
 			if err != nil {
@@ -188,6 +153,9 @@ func (s *Store) ApplyMailPage(ctx context.Context, p MailPage) (ApplyResult, err
 			if _, err := tx.ExecContext(ctx, `UPDATE streams SET round_full=0 WHERE id=?`, p.StreamID); err != nil {
 				return err
 			}
+		}
+		if err := flushSearch(ctx, tx); err != nil { // search.go: index the page's messages once
+			return err
 		}
 		complete := p.DeltaLink != "" || (p.Backfill && p.NextLink == "")
 		return saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, complete, len(p.Records), now)
@@ -255,6 +223,13 @@ func sweepFolder(ctx context.Context, tx *sql.Tx, accountID int64, folder string
 // timelines lost items.
 func (s *Store) PurgeOrphans(ctx context.Context, accountID int64, before time.Time) ([]int64, error) {
 	var ids []int64
+	// Usually there is nothing to purge: find that out with a read of the
+	// orphans' index (migration 006), not a write transaction.
+	var any bool
+	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE account_id=? AND orphaned_at IS NOT NULL AND orphaned_at < ?)`,
+		accountID, ms(before)).Scan(&any); err != nil || !any {
+		return nil, err
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT l.client_id FROM messages m JOIN links l ON l.account_id=m.account_id AND l.item_id=m.id AND l.kind='mail'
 			WHERE m.account_id=? AND m.orphaned_at IS NOT NULL AND m.orphaned_at < ?`, accountID, ms(before))

@@ -16,8 +16,28 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver (build with -tags sqlite_fts5)
+	"github.com/mattn/go-sqlite3" // build with -tags sqlite_fts5
 )
+
+// Write performance (issue 7, docs/PERFORMANCE.md). A page of 100
+// messages dirties about 1,700 database pages (every index gets random
+// keys): with SQLite's default 2 MB page cache the writer spills them to
+// the WAL mid-transaction and reads them back, so each connection may keep
+// up to 64 MB of pages (a cache, grown only as used). The WAL is
+// checkpointed every 8,192 pages (32 MB) instead of every 1,000, so the
+// checkpoint (which fsyncs) runs once per few pages, not after every one.
+const (
+	cacheSizeKiB  = "-65536"
+	walCheckpoint = 8192
+	driverName    = "sqlite3_rapport"
+)
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walCheckpoint), nil)
+		return err
+	}})
+}
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
@@ -29,6 +49,13 @@ type Store struct {
 
 	clockMu sync.Mutex
 	lastMS  int64
+
+	// writeMu queues this process's write transactions (tx). SQLite has
+	// one writer; left to its busy handler, eight streams writing pages at
+	// once retry in sleeps and the unlucky ones starve past busy_timeout
+	// ("database is locked"). A Go mutex hands the write lock over in
+	// order, with no sleeping.
+	writeMu sync.Mutex
 }
 
 // Tick returns the current time, strictly later (by at least a millisecond)
@@ -60,8 +87,9 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	f.Close()
-	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate"
-	db, err := sql.Open("sqlite3", dsn)
+	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate" +
+		"&_cache_size=" + cacheSizeKiB
+	db, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +169,8 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 }
 
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

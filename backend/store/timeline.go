@@ -17,30 +17,46 @@ import (
 var ErrBadCursor = errors.New("invalid timeline cursor")
 
 // timelineSelect is one timeline row per link, whatever its kind: the
-// columns of the mail or meeting it points at, and the client-side
+// columns of the mail, meeting or file activity it points at, and the client-side
 // counterpart chosen in SQL so a page is one query.
 const timelineSelect = `
-		SELECT l.kind, l.at, l.account_id, l.item_id, m.direction, COALESCE(m.subject, e.subject), m.from_name, m.from_address,
-		       COALESCE(m.web_link, e.web_link),
+		SELECT l.kind, l.at, l.account_id, l.item_id, m.direction, COALESCE(m.subject, e.subject, fa.name), m.from_name, m.from_address,
+		       COALESCE(m.web_link, e.web_link, CASE WHEN fd.deleted_at IS NULL THEN fd.web_url END),
 		       (SELECT COALESCE(NULLIF(p.name, ''), p.address) FROM participants p
-		         JOIN client_domains cd ON cd.domain = p.domain AND cd.client_id = l.client_id
 		         WHERE p.account_id = m.account_id AND p.message_id = m.id AND p.role <> 'from'
+		           AND (p.domain IN (SELECT domain FROM client_domains WHERE client_id = l.client_id)
+		                OR p.address IN (SELECT address FROM client_contacts WHERE client_id = l.client_id))
 		         ORDER BY p.ord LIMIT 1),
 		       e.end_at, e.is_all_day, e.start_date, e.end_date, e.is_cancelled, e.is_online_meeting,
 		       COALESCE(NULLIF(e.organizer_name, ''), e.organizer_address),
 		       (SELECT COALESCE(NULLIF(a.name, ''), a.address) FROM event_attendees a
-		         JOIN client_domains cd ON cd.domain = a.domain AND cd.client_id = l.client_id
 		         WHERE a.account_id = e.account_id AND a.event_id = e.id
-		         ORDER BY a.ord LIMIT 1)
+		           AND (a.domain IN (SELECT domain FROM client_domains WHERE client_id = l.client_id)
+		                OR a.address IN (SELECT address FROM client_contacts WHERE client_id = l.client_id))
+		         ORDER BY a.ord LIMIT 1),
+		       fa.action, fa.path_at_time, COALESCE(NULLIF(fa.actor_name, ''), fa.actor_address),
+		       e.online_meeting_provider
 		FROM links l
 		LEFT JOIN messages m ON l.kind = 'mail' AND m.account_id = l.account_id AND m.id = l.item_id
-		LEFT JOIN events e ON l.kind = 'meeting' AND e.account_id = l.account_id AND e.id = l.item_id`
+		LEFT JOIN events e ON l.kind = 'meeting' AND e.account_id = l.account_id AND e.id = l.item_id
+		LEFT JOIN file_activity fa ON l.kind = 'file' AND fa.id = CAST(l.item_id AS INTEGER) AND fa.account_id = l.account_id
+		LEFT JOIN drive_items fd ON fd.account_id = fa.account_id AND fd.drive_id = fa.drive_id AND fd.id = fa.item_id`
 
 // Timeline returns up to limit items of a client's past, newest first,
 // starting after cursor ("" for the first page, which starts now: future
 // meetings are listed by Upcoming). It is a keyset scan of the
 // links_timeline index, so every page costs the same however deep it is.
 func (s *Store) Timeline(ctx context.Context, clientID int64, cursor string, limit int) (model.TimelinePage, error) {
+	return s.TimelineFiltered(ctx, clientID, cursor, limit, TimelineFilter{})
+}
+
+// TimelineFiltered is Timeline narrowed by kind and direction
+// (timeline_filter.go); cursors are interchangeable between the two.
+func (s *Store) TimelineFiltered(ctx context.Context, clientID int64, cursor string, limit int, f TimelineFilter) (model.TimelinePage, error) {
+	filter, fargs, err := f.sql()
+	if err != nil {
+		return model.TimelinePage{}, err
+	}
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
@@ -59,6 +75,7 @@ func (s *Store) Timeline(ctx context.Context, clientID int64, cursor string, lim
 	} else {
 		where, args = `l.client_id = ? AND (l.at, l.account_id, l.item_id) < (?, ?, ?)`, []any{clientID, at, acct, item}
 	}
+	where, args = where+filter, append(args, fargs...)
 	items, err := s.timelineRows(ctx, where+` ORDER BY l.at DESC, l.account_id DESC, l.item_id DESC LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return model.TimelinePage{}, err
@@ -97,8 +114,11 @@ func (s *Store) timelineRows(ctx context.Context, whereOrder string, args ...any
 		var endMS *int64
 		var allDay, cancelled, online *bool
 		var startDate, endDate, organizer, clientAttendee *string
+		var fileAction, filePath, fileActor *string
+		var provider *string
 		if err := rows.Scan(&it.Kind, &atMS, &it.AccountID, &it.ItemID, &dir, &subject, &fromName, &fromAddr, &web, &toName,
-			&endMS, &allDay, &startDate, &endDate, &cancelled, &online, &organizer, &clientAttendee); err != nil {
+			&endMS, &allDay, &startDate, &endDate, &cancelled, &online, &organizer, &clientAttendee,
+			&fileAction, &filePath, &fileActor, &provider); err != nil {
 			return nil, err
 		}
 		it.At = fromMS(atMS)
@@ -106,6 +126,9 @@ func (s *Store) timelineRows(ctx context.Context, whereOrder string, args ...any
 		it.WebLink = deref(web)
 		it.Direction = deref(dir)
 		switch {
+		case it.Kind == model.KindFile:
+			// Title is the file's name; who did it, what, and where.
+			it.Counterpart, it.Action, it.Path = deref(fileActor), deref(fileAction), deref(filePath)
 		case it.Kind == model.KindMeeting:
 			// The client's first attendee, else whoever organised it.
 			it.Counterpart = firstNonEmpty(deref(clientAttendee), deref(organizer))
@@ -114,6 +137,9 @@ func (s *Store) timelineRows(ctx context.Context, whereOrder string, args ...any
 				it.End = &end
 			}
 			it.AllDay, it.Cancelled, it.Online = derefBool(allDay), derefBool(cancelled), derefBool(online)
+			if it.Online {
+				it.OnlineProvider = deref(provider)
+			}
 			if it.AllDay {
 				it.Date, it.EndDate = deref(startDate), deref(endDate)
 			}

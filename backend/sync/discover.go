@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"rapport/backend/graph"
@@ -42,12 +43,23 @@ func (e *Engine) Discover(ctx context.Context, acct model.Account) (err error) {
 	start := e.o.Store.Tick()
 	gc := e.client(acct)
 
+	// The folder tree, the well-known names and the calendars are read
+	// concurrently (the gate keeps the mailbox at 4 requests in flight).
+	var (
+		wg                gosync.WaitGroup
+		wk                map[string]string
+		wkErr, calListErr error
+		cals              []model.Calendar
+	)
+	wg.Add(2)
+	go func() { defer wg.Done(); wk, wkErr = e.wellKnownIDs(ctx, gc, acct) }()
+	go func() { defer wg.Done(); cals, calListErr = gc.Calendars(ctx) }()
 	folders, err := gc.MailFolders(ctx)
+	wg.Wait()
 	if err != nil {
 		return err
 	}
-	wk, err := e.wellKnownIDs(ctx, gc, acct)
-	if err != nil {
+	if err := wkErr; err != nil {
 		return err
 	}
 	byID := map[string]model.MailFolder{}
@@ -93,7 +105,7 @@ func (e *Engine) Discover(ctx context.Context, acct model.Account) (err error) {
 	}
 
 	var calErr error
-	cals, err := gc.Calendars(ctx)
+	err = calListErr
 	switch {
 	case err == nil:
 		gone, err := e.o.Store.SaveCalendars(ctx, acct.ID, cals, start)
@@ -136,11 +148,23 @@ func (e *Engine) wellKnownIDs(ctx context.Context, gc *graph.Client, acct model.
 	}
 	e.mu.Unlock()
 	out := map[string]string{}
-	for _, name := range append(append([]string{}, hotFolders...), append([]string{"deleteditems", "archive"}, excludedFolders...)...) {
-		f, err := gc.MailFolder(ctx, name)
-		switch {
+	names := append(append([]string{}, hotFolders...), append([]string{"deleteditems", "archive"}, excludedFolders...)...)
+	ids := make([]string, len(names))
+	errs := make([]error, len(names))
+	var wg gosync.WaitGroup
+	for i, name := range names { // concurrently: one GET each, the gate keeps 4 in flight
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f, err := gc.MailFolder(ctx, name)
+			ids[i], errs[i] = f.ID, err
+		}()
+	}
+	wg.Wait()
+	for i, name := range names {
+		switch err := errs[i]; {
 		case err == nil:
-			out[f.ID] = name
+			out[ids[i]] = name
 		case errors.Is(err, model.ErrNotFound) && !errors.Is(err, model.ErrMailboxUnavailable):
 			// this mailbox has no such folder
 		default:

@@ -63,6 +63,9 @@ type Options struct {
 	// MaxConcurrent caps requests in flight per mailbox (Graph allows 4).
 	MaxConcurrent int
 	PageSize      int
+	// DrivePageSize is the $top of drive delta requests: Graph's largest,
+	// 1000, unless PageSize is set (tests page drives as small as mail).
+	DrivePageSize int
 	// CalendarAhead is how far ahead the calendar window reaches (180 days).
 	CalendarAhead time.Duration
 	// SlideEvery is how often the calendar window slides (a new baseline
@@ -71,7 +74,9 @@ type Options struct {
 	// BackoffBase is the first step of the backoff when an answer gives no
 	// Retry-After (1 s); tests make it small.
 	BackoffBase time.Duration
-	Now         func() time.Time
+	// RequestTimeout bounds one Graph request (graph.DefaultRequestTimeout).
+	RequestTimeout time.Duration
+	Now            func() time.Time
 	// Emit receives the Event* names above; may be nil.
 	Emit func(name string, payload any)
 	// OnConnectivity is told when an account goes offline or comes back.
@@ -84,6 +89,8 @@ type Engine struct {
 	o     Options
 	mu    gosync.Mutex
 	accts map[int64]*acctState
+	// driveGates: one per drive host (drive.go), created on first use.
+	driveGates map[string]*graph.Gate
 }
 
 // acctState is what the engine keeps per account between rounds.
@@ -95,14 +102,22 @@ type acctState struct {
 	offline    bool
 	offlineAt  time.Time
 	discErr    error // the last discovery's failure (nil: it worked)
+	driveErr   error // the last drive discovery's failure (drive.go)
 	running    int   // rounds in progress
 	full       int   // of which full rounds (first sync, slide, backfill)
+	firstDone  bool  // the first complete sync was recorded: no more checks after polls
 }
 
 // New returns an engine.
 func New(o Options) *Engine {
 	if o.MaxConcurrent <= 0 || o.MaxConcurrent > graph.DefaultConcurrency {
 		o.MaxConcurrent = graph.DefaultConcurrency
+	}
+	if o.DrivePageSize <= 0 {
+		o.DrivePageSize = maxDrivePageSize
+		if o.PageSize > 0 {
+			o.DrivePageSize = o.PageSize
+		}
 	}
 	if o.PageSize <= 0 {
 		o.PageSize = 100
@@ -159,6 +174,10 @@ func (e *Engine) client(acct model.Account) *graph.Client {
 	if e.o.BackoffBase > 0 {
 		gc.BackoffBase = e.o.BackoffBase
 	}
+	if e.o.RequestTimeout > 0 {
+		gc.RequestTimeout = e.o.RequestTimeout
+	}
+	gc.Log = e.o.Log
 	return gc
 }
 
@@ -230,7 +249,10 @@ func (e *PassError) Unwrap() []error {
 // then each stream's round to its end, then the purge of messages no folder
 // holds any more. It is `rapport sync --once` and "Sync now".
 func (e *Engine) SyncAccount(ctx context.Context, acct model.Account) error {
+	drivesFound := make(chan error, 1) // the drives are found while the mailbox is
+	go func() { drivesFound <- e.DiscoverDrives(ctx, acct) }()
 	discErr := e.Discover(ctx, acct)
+	driveErr := <-drivesFound
 	var calErr *CalendarAccessError
 	switch {
 	case discErr == nil:
@@ -244,6 +266,9 @@ func (e *Engine) SyncAccount(ctx context.Context, acct model.Account) error {
 		}
 		return fmt.Errorf("list mail folders and calendars: %w", discErr)
 	}
+	if err := driveErr; err != nil && ctx.Err() == nil { // drive.go
+		e.o.Log.Warn("drive discovery failed", "account", acct.UPN, "error", Explain(err))
+	}
 	streams, err := e.o.Store.Streams(ctx, acct.ID)
 	if err != nil {
 		return err
@@ -252,7 +277,8 @@ func (e *Engine) SyncAccount(ctx context.Context, acct model.Account) error {
 	for _, s := range streams {
 		ids = append(ids, s.ID)
 	}
-	if err := e.SyncStreams(ctx, acct, ids); err != nil {
+	// Then the streams the pass itself found (shared folders in the OneDrive).
+	if err := errors.Join(e.SyncStreams(ctx, acct, ids), e.syncNewDriveStreams(ctx, acct, ids)); err != nil {
 		return errors.Join(err, discErr)
 	}
 	return discErr
@@ -280,29 +306,39 @@ func (e *Engine) DiscoveryError(accountID int64) (msg, action string) {
 	return Explain(err), Action(err)
 }
 
-// SyncStreams runs the rounds of the given streams concurrently (the gate
-// keeps the mailbox at 4 requests in flight) and returns a *PassError
-// naming the ones that failed; the others complete regardless.
+// SyncStreams runs the rounds of the given streams concurrently and
+// returns a *PassError naming the ones that failed; the others complete
+// regardless. On each host (the mailbox, each drive host) at most
+// MaxConcurrent streams run at once, longest first (schedule.go): each
+// keeps one request in flight (pipelined with its writes), so the host's
+// slots stay busy and the longest stream's chain of pages never waits for
+// a slot.
 func (e *Engine) SyncStreams(ctx context.Context, acct model.Account, ids []int64) error {
 	var (
 		wg     gosync.WaitGroup
-		sem    = make(chan struct{}, 2*e.o.MaxConcurrent)
 		failMu gosync.Mutex
 		failed []StreamError
 	)
-	for _, id := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			name, err := e.SyncStream(ctx, acct, id)
-			if err != nil {
-				failMu.Lock()
-				failed = append(failed, StreamError{Stream: name, Err: err})
-				failMu.Unlock()
-			}
-		}()
+	for _, queue := range e.schedule(ctx, acct, ids) {
+		next := make(chan int64, len(queue))
+		for _, id := range queue {
+			next <- id
+		}
+		close(next)
+		for w := 0; w < min(e.o.MaxConcurrent, len(queue)); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for id := range next {
+					name, err := e.SyncStream(ctx, acct, id)
+					if err != nil {
+						failMu.Lock()
+						failed = append(failed, StreamError{Stream: name, Err: err})
+						failMu.Unlock()
+					}
+				}
+			}()
+		}
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
@@ -360,8 +396,10 @@ func (e *Engine) SyncStream(ctx context.Context, acct model.Account, streamID in
 		} else {
 			err = e.runCalendarListing(ctx, gc, acct, mb, st)
 		}
+	case model.StreamDrive:
+		err = e.runDriveStream(ctx, acct, st) // drive.go
 	default:
-		return st.Name, nil // drives and others belong to later issues
+		return st.Name, nil
 	}
 	bg := context.WithoutCancel(ctx)
 	if err != nil {
@@ -411,6 +449,13 @@ func (e *Engine) purge(ctx context.Context, acct model.Account) error {
 // moment every mail and calendar stream has completed a round (or failed in
 // a way only the user can fix).
 func (e *Engine) checkFirstComplete(ctx context.Context, acct model.Account) error {
+	as := e.state(acct.ID)
+	e.mu.Lock()
+	done := as.firstDone
+	e.mu.Unlock()
+	if done {
+		return nil // once per account: a poll need not read every stream again
+	}
 	streams, err := e.o.Store.Streams(ctx, acct.ID)
 	if err != nil {
 		return err
@@ -433,8 +478,14 @@ func (e *Engine) checkFirstComplete(ctx context.Context, acct model.Account) err
 		return nil
 	}
 	first, err := e.o.Store.MarkFirstSync(ctx, acct.ID, e.o.Now().UTC())
-	if err != nil || !first {
+	if err != nil {
 		return err
+	}
+	e.mu.Lock()
+	as.firstDone = true
+	e.mu.Unlock()
+	if !first {
+		return nil
 	}
 	sum, err := e.o.Store.FirstSyncSummary(ctx, acct.ID)
 	if err != nil || sum == nil {

@@ -56,20 +56,30 @@ func (e *Engine) runMailStream(ctx context.Context, gc *graph.Client, acct model
 // mailPages applies pages from link to the end of the round (a deltaLink,
 // or for a backfill listing the page without a nextLink).
 func (e *Engine) mailPages(ctx context.Context, gc *graph.Client, acct model.Account, mb clients.Mailbox, st model.Stream, link string, backfill bool) error {
-	for link != "" {
-		var page model.Page[model.Message]
-		var err error
+	type listed struct {
+		page  model.Page[model.Message]
+		count int
+	}
+	pages := newPager(ctx, link, func(ctx context.Context, link string) (listed, error) {
 		if backfill {
-			var count int
-			page, count, err = gc.ListMessages(ctx, link)
-			if err == nil && count >= 0 {
-				err = e.o.Store.SetStreamTotal(ctx, st.ID, count)
-			}
-		} else {
-			page, err = gc.MessagesDelta(ctx, link)
+			page, count, err := gc.ListMessages(ctx, link)
+			return listed{page, count}, err
 		}
+		page, err := gc.MessagesDelta(ctx, link)
+		return listed{page, -1}, err
+	})
+	defer pages.close()
+	for link != "" {
+		got, err := pages.wait()
 		if err != nil {
 			return err
+		}
+		page := got.page
+		pages.prefetch(page.NextLink) // pipeline.go: on the way while this page is written
+		if got.count >= 0 {
+			if err := e.o.Store.SetStreamTotal(ctx, st.ID, got.count); err != nil {
+				return err
+			}
 		}
 		recs := make([]model.MailRecord, 0, len(page.Items))
 		var internal []string

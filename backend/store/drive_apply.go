@@ -1,0 +1,595 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"rapport/backend/model"
+)
+
+// DrivePage is one page of a drive stream: a root/delta page, or a page of
+// a shared folder's listing.
+type DrivePage struct {
+	StreamID  int64
+	AccountID int64
+	DriveID   string // canonical id of the drive the stream reads
+	// Items in Graph's order: unordered, with repeats (the last occurrence
+	// of an id wins), deleted items often carrying nothing but their id.
+	Items     []model.DriveItem
+	NextLink  string
+	DeltaLink string
+	// Complete marks the round's last page (the deltaLink, or a listing's
+	// end): ancestry, deletions of folders, auto-links, paths and client
+	// links are resolved then.
+	Complete bool
+	// ClientKeys maps clients' folder keys to their ids
+	// (clients.FolderClientKeys), for auto-link at the round's end.
+	ClientKeys map[string]int64
+}
+
+// contentEditWindow: a file whose last modification is this close to its
+// creation was uploaded, not edited afterwards.
+const contentEditWindow = time.Minute
+
+type storedItem struct {
+	exists, deleted, folder  bool
+	name, parent, ctag, hash string
+	size, modified           int64
+	path                     string
+}
+
+// ApplyDrivePage writes one drive page in one transaction with the
+// stream's checkpoint. Items are stored whatever their order; a change to
+// a file is recorded as file activity by comparing with the stored row
+// (content changes by hash, cTag or size — an eTag alone changes with
+// metadata too). The round's last page then, in the same transaction:
+// deletes what a full round did not report, deletes the contents of
+// deleted folders, applies auto-links, rebuilds paths and clients for the
+// subtrees that changed, and links new activity to clients. Applying the
+// same page twice leaves the same rows.
+func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, error) {
+	var res ApplyResult
+	now := s.Tick()
+	clients := map[int64]bool{}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var round int64
+		var full bool
+		if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full FROM streams WHERE id=?`, p.StreamID).Scan(&round, &full); err != nil {
+			return fmt.Errorf("load stream: %w", err)
+		}
+		load, err := tx.PrepareContext(ctx, `SELECT deleted_at IS NOT NULL, is_folder, name, parent_id, ctag, quick_xor_hash, size, modified_at, path
+			FROM drive_items WHERE account_id=? AND drive_id=? AND id=?`)
+		if err != nil {
+			return err
+		}
+		defer load.Close()
+		up, err := tx.PrepareContext(ctx, `INSERT INTO drive_items(account_id, drive_id, id, parent_id, name, name_key, is_folder, is_root,
+				size, mime, web_url, created_at, created_by_name, created_by_address, modified_at, modified_by_name, modified_by_address,
+				etag, ctag, quick_xor_hash, remote_drive_id, remote_graph_drive_id, remote_id, deleted_at, stream_id, round_id, dirty)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?,?,1)
+			ON CONFLICT(account_id, drive_id, id) DO UPDATE SET parent_id=excluded.parent_id, name=excluded.name,
+				name_key=excluded.name_key, is_folder=excluded.is_folder, is_root=excluded.is_root,
+				size=CASE WHEN ? THEN excluded.size ELSE drive_items.size END,
+				mime=excluded.mime, web_url=CASE WHEN excluded.web_url <> '' THEN excluded.web_url ELSE drive_items.web_url END,
+				created_at=excluded.created_at, created_by_name=excluded.created_by_name, created_by_address=excluded.created_by_address,
+				modified_at=excluded.modified_at, modified_by_name=excluded.modified_by_name, modified_by_address=excluded.modified_by_address,
+				etag=excluded.etag, ctag=CASE WHEN excluded.ctag <> '' THEN excluded.ctag ELSE drive_items.ctag END,
+				quick_xor_hash=CASE WHEN excluded.quick_xor_hash <> '' THEN excluded.quick_xor_hash ELSE drive_items.quick_xor_hash END,
+				remote_drive_id=excluded.remote_drive_id, remote_graph_drive_id=excluded.remote_graph_drive_id,
+				remote_id=excluded.remote_id, deleted_at=NULL,
+				stream_id=excluded.stream_id, round_id=excluded.round_id,
+				dirty=CASE WHEN ? THEN 1 ELSE drive_items.dirty END`)
+		if err != nil {
+			return err
+		}
+		defer up.Close()
+		tomb, err := tx.PrepareContext(ctx, `UPDATE drive_items SET deleted_at=?, round_id=? WHERE account_id=? AND drive_id=? AND id=?`)
+		if err != nil {
+			return err
+		}
+		defer tomb.Close()
+		act, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO file_activity(account_id, drive_id, item_id, parent_id, at,
+			actor_name, actor_address, action, name, path_at_time, pending) VALUES(?,?,?,?,?,?,?,?,?,?,1)`)
+		if err != nil {
+			return err
+		}
+		defer act.Close()
+		activity := func(itemID, parent string, at time.Time, actor model.Recipient, action, name, path string) error {
+			if at.IsZero() {
+				at = now
+			}
+			_, err := act.ExecContext(ctx, p.AccountID, p.DriveID, itemID, parent, ms(at), actor.Name, strings.ToLower(actor.Address), action, name, path)
+			return err
+		}
+
+		for _, it := range p.Items {
+			if it.ID == "" {
+				continue
+			}
+			var old storedItem
+			err := load.QueryRowContext(ctx, p.AccountID, p.DriveID, it.ID).Scan(&old.deleted, &old.folder, &old.name, &old.parent,
+				&old.ctag, &old.hash, &old.size, &old.modified, &old.path)
+			switch {
+			case err == nil:
+				old.exists = true
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+			live := old.exists && !old.deleted
+			if it.Deleted {
+				if !live {
+					continue // never stored, or already gone: a repeat
+				}
+				if _, err := tomb.ExecContext(ctx, ms(now), round, p.AccountID, p.DriveID, it.ID); err != nil {
+					return err
+				}
+				res.Removed++
+				// A deleted folder's contents are dealt with at the round's
+				// end: children may still move out of it on a later page.
+				if !old.folder {
+					at := it.ModifiedAt
+					if !at.After(fromMS(old.modified)) {
+						at = now
+					}
+					if err := activity(it.ID, old.parent, at, it.ModifiedBy, model.FileDeleted, old.name, old.path); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			renamed := live && old.name != it.Name
+			moved := live && old.parent != it.ParentID
+			dirty := !live || renamed || moved
+			_, err = up.ExecContext(ctx, p.AccountID, p.DriveID, it.ID, it.ParentID, it.Name, it.NameKey, it.IsFolder, it.IsRoot,
+				it.Size, it.MimeType, it.WebURL, ms(it.CreatedAt), it.CreatedBy.Name, strings.ToLower(it.CreatedBy.Address),
+				ms(it.ModifiedAt), it.ModifiedBy.Name, strings.ToLower(it.ModifiedBy.Address), it.ETag, it.CTag, it.QuickXorHash,
+				it.RemoteDriveID, it.RemoteGraphDriveID, it.RemoteID, p.StreamID, round, it.HasSize || !live, dirty)
+			if err != nil {
+				return fmt.Errorf("save drive item: %w", err)
+			}
+			res.Upserted++
+			if it.IsFolder || it.IsRoot {
+				continue // folders have no activity of their own
+			}
+			if !live {
+				created := it.CreatedAt
+				if created.IsZero() {
+					created = it.ModifiedAt
+				}
+				if err := activity(it.ID, it.ParentID, created, it.CreatedBy, model.FileCreated, it.Name, ""); err != nil {
+					return err
+				}
+				if it.ModifiedAt.After(created.Add(contentEditWindow)) {
+					if err := activity(it.ID, it.ParentID, it.ModifiedAt, it.ModifiedBy, model.FileEdited, it.Name, ""); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			// A later change: time and actor as Graph reports them; a
+			// change Graph did not date (a move keeps lastModified) is
+			// dated when it was seen.
+			at := it.ModifiedAt
+			if !at.After(fromMS(old.modified)) {
+				at = now
+			}
+			if renamed {
+				if err := activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileRenamed, it.Name, ""); err != nil {
+					return err
+				}
+			}
+			if moved {
+				if err := activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileMoved, it.Name, ""); err != nil {
+					return err
+				}
+			}
+			if contentChanged(old, it, renamed) {
+				if err := activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileEdited, it.Name, ""); err != nil {
+					return err
+				}
+			}
+		}
+
+		added := res.Upserted - res.Removed
+		if p.Complete {
+			ids, removed, err := s.finishDriveRound(ctx, tx, p, round, full, now)
+			if err != nil {
+				return err
+			}
+			res.Removed += removed
+			for _, c := range ids {
+				clients[c] = true
+			}
+			if full {
+				if _, err := tx.ExecContext(ctx, `UPDATE streams SET round_full=0 WHERE id=?`, p.StreamID); err != nil {
+					return err
+				}
+			}
+		}
+		if err := saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, p.Complete, 0, now); err != nil {
+			return err
+		}
+		// The item count: exact at a round's end, estimated in between.
+		if p.Complete {
+			_, err = tx.ExecContext(ctx, `UPDATE streams SET items=(SELECT COUNT(*) FROM drive_items WHERE stream_id=? AND deleted_at IS NULL) WHERE id=?`,
+				p.StreamID, p.StreamID)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE streams SET items=MAX(0, items+?) WHERE id=?`, added, p.StreamID)
+		}
+		return err
+	})
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	for c := range clients {
+		res.ClientIDs = append(res.ClientIDs, c)
+	}
+	sort.Slice(res.ClientIDs, func(i, j int) bool { return res.ClientIDs[i] < res.ClientIDs[j] })
+	return res, nil
+}
+
+// contentChanged decides an edit: the hash when both sides have one (the
+// only reliable signal: Office and media processing touch eTag and cTag
+// without a content change), else cTag unless the item was renamed (a
+// rename changes cTag too), and a different size always.
+func contentChanged(old storedItem, it model.DriveItem, renamed bool) bool {
+	if it.HasSize && it.Size != old.size {
+		return true
+	}
+	if old.hash != "" && it.QuickXorHash != "" {
+		return old.hash != it.QuickXorHash
+	}
+	if old.ctag != "" && it.CTag != "" && !renamed {
+		return old.ctag != it.CTag
+	}
+	return false
+}
+
+// finishDriveRound runs at the end of a round, in its transaction. It
+// returns the clients whose links changed and how many items it removed.
+func (s *Store) finishDriveRound(ctx context.Context, tx *sql.Tx, p DrivePage, round int64, full bool, now time.Time) ([]int64, int, error) {
+	removed := 0
+	// A full round (the first, a resync after 410, every listing) reported
+	// everything the stream holds: what it did not report is gone.
+	if full {
+		n, err := tombstoneWhere(ctx, tx, p.AccountID, p.DriveID, now,
+			`SELECT id FROM drive_items WHERE stream_id=? AND round_id<? AND deleted_at IS NULL AND account_id=? AND drive_id=?`,
+			p.StreamID, round, p.AccountID, p.DriveID)
+		if err != nil {
+			return nil, 0, err
+		}
+		removed += n
+	}
+	// A deleted folder is removed once empty: what is still inside it at
+	// the round's end did not move out, so it went with the folder.
+	n, err := tombstoneWhere(ctx, tx, p.AccountID, p.DriveID, now, `
+		WITH RECURSIVE gone(id, depth) AS (
+			SELECT d.id, 0 FROM drive_items d
+			WHERE d.account_id=? AND d.drive_id=? AND d.is_folder=1 AND d.deleted_at IS NOT NULL
+			  AND EXISTS (SELECT 1 FROM drive_items c INDEXED BY drive_items_parent WHERE c.account_id=d.account_id AND c.drive_id=d.drive_id AND c.parent_id=d.id AND c.deleted_at IS NULL)
+			UNION
+			SELECT c.id, gone.depth+1 FROM gone CROSS JOIN drive_items c INDEXED BY drive_items_parent ON c.account_id=?1 AND c.drive_id=?2 AND c.parent_id=gone.id
+			WHERE c.deleted_at IS NULL AND gone.depth < 256
+		)
+		SELECT DISTINCT id FROM gone`, p.AccountID, p.DriveID)
+	if err != nil {
+		return nil, 0, err
+	}
+	removed += n
+
+	if err := autoLinkDirty(ctx, tx, p.AccountID, p.DriveID, p.ClientKeys, now); err != nil {
+		return nil, 0, err
+	}
+	clients, err := resolveSubtrees(ctx, tx, p.AccountID, p.DriveID, `
+		SELECT d.id FROM drive_items d WHERE d.account_id=?1 AND d.drive_id=?2 AND d.dirty=1 AND d.deleted_at IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM drive_items q WHERE q.account_id=d.account_id AND q.drive_id=d.drive_id
+		                  AND q.id=d.parent_id AND q.dirty=1 AND q.deleted_at IS NULL)`)
+	if err != nil {
+		return nil, 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE drive_items SET dirty=0 WHERE account_id=? AND drive_id=? AND dirty=1`, p.AccountID, p.DriveID); err != nil {
+		return nil, 0, err
+	}
+	more, err := linkPendingActivity(ctx, tx, p.AccountID, p.DriveID)
+	if err != nil {
+		return nil, 0, err
+	}
+	// A user's decision on one activity (issue 6's manual links) outranks
+	// the folder rule: re-applied when this round wrote file links.
+	if len(clients)+len(more) > 0 {
+		if err := ApplyManualLinks(ctx, tx, model.KindFile); err != nil {
+			return nil, 0, err
+		}
+	}
+	return mergeIDs(clients, more), removed, nil
+}
+
+// tombstoneWhere marks the live items the query selects as deleted and
+// records a deletion for each file among them.
+func tombstoneWhere(ctx context.Context, tx *sql.Tx, accountID int64, driveID string, now time.Time, query string, args ...any) (int, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO file_activity(account_id, drive_id, item_id, parent_id, at, action, name, path_at_time, pending)
+			SELECT account_id, drive_id, id, parent_id, ?, 'deleted', name, path, 1 FROM drive_items
+			WHERE account_id=? AND drive_id=? AND id=? AND is_folder=0 AND is_root=0 AND deleted_at IS NULL`, ms(now), accountID, driveID, id); err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE drive_items SET deleted_at=? WHERE account_id=? AND drive_id=? AND id=? AND deleted_at IS NULL`,
+			ms(now), accountID, driveID, id); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
+
+// autoLinkDirty applies the name rule to the folders this round added,
+// renamed or moved: an automatic mapping whose folder no longer bears its
+// client's name goes; a folder named exactly like one client, and not
+// mapped or suppressed, is mapped to it (marked auto).
+func autoLinkDirty(ctx context.Context, tx *sql.Tx, accountID int64, driveID string, keys map[string]int64, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.name_key, m.client_id, m.origin, m.suppressed IS NOT NULL
+		FROM drive_items d LEFT JOIN folder_mappings m ON m.account_id=d.account_id AND m.drive_id=d.drive_id AND m.folder_id=d.id
+		WHERE d.account_id=? AND d.drive_id=? AND d.dirty=1 AND d.deleted_at IS NULL AND (d.is_folder=1 OR d.is_root=1)
+		  AND (d.name_key <> '' OR m.origin='auto')`, accountID, driveID)
+	if err != nil {
+		return err
+	}
+	type cand struct {
+		id, key string
+		client  sql.NullInt64
+		origin  sql.NullString
+		hasRow  bool
+	}
+	var cs []cand
+	for rows.Next() {
+		var c cand
+		if err := rows.Scan(&c.id, &c.key, &c.client, &c.origin, &c.hasRow); err != nil {
+			rows.Close()
+			return err
+		}
+		cs = append(cs, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, c := range cs {
+		want, ok := keys[c.key]
+		if c.key == "" {
+			ok = false
+		}
+		switch {
+		case c.hasRow && c.origin.String == model.OriginAuto && c.client.Valid && (!ok || want != c.client.Int64):
+			if _, err := tx.ExecContext(ctx, `DELETE FROM folder_mappings WHERE account_id=? AND drive_id=? AND folder_id=? AND origin='auto'`,
+				accountID, driveID, c.id); err != nil {
+				return err
+			}
+			if ok {
+				if err := insertAutoMapping(ctx, tx, accountID, driveID, c.id, want, now); err != nil {
+					return err
+				}
+			}
+		case !c.hasRow && ok:
+			if err := insertAutoMapping(ctx, tx, accountID, driveID, c.id, want, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func insertAutoMapping(ctx context.Context, tx *sql.Tx, accountID int64, driveID, folderID string, clientID int64, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO folder_mappings(account_id, drive_id, folder_id, client_id, origin, suppressed, created_at)
+		VALUES(?,?,?,?,'auto',0,?)`, accountID, driveID, folderID, clientID, ms(now))
+	return err
+}
+
+// resolveSubtrees rebuilds path and client for the subtrees whose roots
+// rootsQuery selects, in one recursive pass down parent_id: a folder's
+// client is its own mapping's, else its parent's. rootsQuery refers to the
+// account as ?1, the drive as ?2 and to extra args as ?3 on. Roots may be
+// nested (a dirty folder under a clean one under another dirty one): an
+// item reached from several roots takes what the highest one computed.
+// Activity filed under a folder whose client changed is re-linked. It
+// returns the clients whose links changed.
+//
+// The recursive steps name drive_items_parent (INDEXED BY) and put the
+// queue first (CROSS JOIN fixes the join order): without statistics SQLite
+// otherwise walks the whole drive for every folder (the index's prefix
+// with the queue as the inner loop), which made a 10,000-item library's
+// first round end take 40 s (issue 7).
+func resolveSubtrees(ctx context.Context, tx *sql.Tx, accountID int64, driveID, rootsQuery string, args ...any) ([]int64, error) {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS drive_sub(id TEXT PRIMARY KEY COLLATE BINARY, path TEXT,
+		client INTEGER, old_client INTEGER, is_folder INTEGER) WITHOUT ROWID`); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM drive_sub`); err != nil {
+		return nil, err
+	}
+	q := `WITH RECURSIVE
+		roots(id) AS (` + rootsQuery + `),
+		sub(id, path, client, depth) AS (
+			SELECT r.id,
+			       CASE WHEN r.is_root = 1 THEN ''
+			            WHEN p.id IS NULL OR p.path = '' THEN r.name
+			            ELSE p.path || '/' || r.name END,
+			       CASE WHEN r.is_folder = 1 OR r.is_root = 1 THEN COALESCE(m.client_id, p.client_id) ELSE p.client_id END,
+			       0
+			FROM roots JOIN drive_items r ON r.account_id=?1 AND r.drive_id=?2 AND r.id=roots.id
+			LEFT JOIN drive_items p ON p.account_id=?1 AND p.drive_id=?2 AND p.id=r.parent_id AND r.is_root = 0
+			LEFT JOIN folder_mappings m ON m.account_id=?1 AND m.drive_id=?2 AND m.folder_id=r.id
+			UNION ALL
+			SELECT c.id, CASE WHEN sub.path = '' THEN c.name ELSE sub.path || '/' || c.name END,
+			       CASE WHEN c.is_folder = 1 THEN COALESCE(m.client_id, sub.client) ELSE sub.client END,
+			       sub.depth + 1
+			FROM sub CROSS JOIN drive_items c INDEXED BY drive_items_parent ON c.account_id=?1 AND c.drive_id=?2 AND c.parent_id=sub.id AND c.deleted_at IS NULL AND c.is_root = 0
+			LEFT JOIN folder_mappings m ON m.account_id=?1 AND m.drive_id=?2 AND m.folder_id=c.id
+			WHERE sub.depth < 256
+		)
+		INSERT OR REPLACE INTO drive_sub(id, path, client, old_client, is_folder)
+		SELECT b.id, b.path, b.client, d.client_id, d.is_folder OR d.is_root
+		FROM (SELECT id, path, client, MAX(depth) FROM sub GROUP BY id) b
+		CROSS JOIN drive_items d ON d.account_id=?1 AND d.drive_id=?2 AND d.id=b.id`
+	if _, err := tx.ExecContext(ctx, q, append([]any{accountID, driveID}, args...)...); err != nil {
+		return nil, fmt.Errorf("resolve drive subtrees: %w", err)
+	}
+	// Only the subtree's rows are visited (a lookup per row of drive_sub),
+	// however big the drive: UPDATE … FROM would walk the whole drive.
+	if _, err := tx.ExecContext(ctx, `UPDATE drive_items SET
+			path = (SELECT s.path FROM drive_sub s WHERE s.id = drive_items.id),
+			client_id = (SELECT s.client FROM drive_sub s WHERE s.id = drive_items.id),
+			dirty = 0
+		WHERE account_id=? AND drive_id=? AND id IN (SELECT id FROM drive_sub)
+		  AND (dirty = 1 OR path IS NOT (SELECT s.path FROM drive_sub s WHERE s.id = drive_items.id)
+		       OR client_id IS NOT (SELECT s.client FROM drive_sub s WHERE s.id = drive_items.id))`, accountID, driveID); err != nil {
+		return nil, err
+	}
+	// Re-link the activity filed under folders whose client changed.
+	changed := `SELECT CAST(fa.id AS TEXT) FROM drive_sub s CROSS JOIN file_activity fa
+		ON fa.account_id=? AND fa.drive_id=? AND fa.parent_id=s.id
+		WHERE s.is_folder=1 AND s.old_client IS NOT s.client AND fa.pending=0`
+	clients := map[int64]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT old_client, client FROM drive_sub WHERE is_folder=1 AND old_client IS NOT client`)
+	if err != nil {
+		return nil, err
+	}
+	changedAny := false
+	for rows.Next() {
+		var o, n sql.NullInt64
+		if err := rows.Scan(&o, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		changedAny = true
+		if o.Valid {
+			clients[o.Int64] = true
+		}
+		if n.Valid {
+			clients[n.Int64] = true
+		}
+	}
+	rows.Close()
+	if !changedAny {
+		return nil, nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE kind='file' AND account_id=? AND item_id IN (`+changed+`)`,
+		accountID, accountID, driveID); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
+		SELECT s.client, 'file', fa.account_id, CAST(fa.id AS TEXT), fa.at FROM drive_sub s CROSS JOIN file_activity fa
+		ON fa.account_id=? AND fa.drive_id=? AND fa.parent_id=s.id
+		WHERE s.is_folder=1 AND s.old_client IS NOT s.client AND s.client IS NOT NULL AND fa.pending=0`, accountID, driveID); err != nil {
+		return nil, err
+	}
+	return driveSortedIDs(clients), nil
+}
+
+// linkPendingActivity gives the activity recorded this round its path (as
+// the item's path now is) and links it to the client of its folder.
+func linkPendingActivity(ctx context.Context, tx *sql.Tx, accountID int64, driveID string) ([]int64, error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE file_activity SET path_at_time = COALESCE(
+			(SELECT NULLIF(d.path, '') FROM drive_items d WHERE d.account_id=file_activity.account_id AND d.drive_id=file_activity.drive_id
+			   AND d.id=file_activity.item_id), name)
+		WHERE account_id=? AND drive_id=? AND pending=1 AND path_at_time=''`, accountID, driveID); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
+		SELECT p.client_id, 'file', fa.account_id, CAST(fa.id AS TEXT), fa.at FROM file_activity fa
+		JOIN drive_items p ON p.account_id=fa.account_id AND p.drive_id=fa.drive_id AND p.id=fa.parent_id
+		WHERE fa.account_id=? AND fa.drive_id=? AND fa.pending=1 AND p.client_id IS NOT NULL
+		RETURNING client_id`, accountID, driveID)
+	if err != nil {
+		return nil, err
+	}
+	clients := map[int64]bool{}
+	for rows.Next() {
+		var c int64
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		clients[c] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := indexFiles(ctx, tx, accountID, driveID); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE file_activity SET pending=0 WHERE account_id=? AND drive_id=? AND pending=1`, accountID, driveID); err != nil {
+		return nil, err
+	}
+	return driveSortedIDs(clients), nil
+}
+
+// indexFiles keeps the search index (search_docs, issue 6) in step for the
+// files with new activity: one document per file, named like its newest
+// activity row (the timeline row a hit opens), titled with its current
+// name, its people every actor seen on it.
+func indexFiles(ctx context.Context, tx *sql.Tx, accountID int64, driveID string) error {
+	// touched: the files with pending activity (the partial index); every
+	// step below starts from them, never from all of the drive's activity.
+	const touched = `(SELECT DISTINCT item_id FROM file_activity WHERE account_id=?1 AND drive_id=?2 AND pending=1) t`
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE kind='file' AND account_id=?1 AND item_id IN (
+			SELECT CAST(o.id AS TEXT) FROM `+touched+` CROSS JOIN file_activity o
+			ON o.account_id=?1 AND o.drive_id=?2 AND o.item_id=t.item_id)`, accountID, driveID); err != nil {
+		return fmt.Errorf("index files: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO search_docs(kind, account_id, item_id, title, people, at)
+		SELECT 'file', n.account_id, CAST(n.id AS TEXT), n.name,
+		       COALESCE((SELECT group_concat(x.p, ' ') FROM (SELECT DISTINCT TRIM(z.actor_name || ' ' || z.actor_address) AS p
+		                 FROM file_activity z WHERE z.account_id=?1 AND z.drive_id=?2 AND z.item_id=t.item_id AND z.actor_address <> '') x), ''),
+		       n.at
+		FROM `+touched+` CROSS JOIN file_activity n
+		  ON n.id = (SELECT y.id FROM file_activity y WHERE y.account_id=?1 AND y.drive_id=?2 AND y.item_id=t.item_id ORDER BY y.at DESC, y.id DESC LIMIT 1)
+		WHERE true
+		ON CONFLICT(kind, account_id, item_id) DO UPDATE SET title=excluded.title, people=excluded.people, at=excluded.at`,
+		accountID, driveID)
+	if err != nil {
+		return fmt.Errorf("index files: %w", err)
+	}
+	return nil
+}
+
+func driveSortedIDs(m map[int64]bool) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func mergeIDs(a, b []int64) []int64 {
+	m := map[int64]bool{}
+	for _, v := range a {
+		m[v] = true
+	}
+	for _, v := range b {
+		m[v] = true
+	}
+	return driveSortedIDs(m)
+}

@@ -1,0 +1,56 @@
+package sync
+
+import (
+	"context"
+	"sort"
+
+	"rapport/backend/model"
+	"rapport/backend/store"
+)
+
+// schedule groups a pass's streams by the host their requests go to —
+// "mailbox" for mail and calendars (Outlook counts them together), the
+// drive host for a drive — and orders each group longest first by what the
+// stream is known to hold (a folder's totalItemCount, the rows of earlier
+// rounds). Longest first keeps the longest chain of sequential pages from
+// starting late. A stream whose host cannot be read joins the mailbox's.
+func (e *Engine) schedule(ctx context.Context, acct model.Account, ids []int64) [][]int64 {
+	type planned struct {
+		id   int64
+		size int
+	}
+	hosts := map[string][]planned{}
+	var order []string
+	for _, id := range ids {
+		host, size := "mailbox", 0
+		if st, err := e.o.Store.Stream(ctx, id); err == nil {
+			size = max(st.Total, st.Items)
+			if st.Kind == model.StreamDrive {
+				driveID, rootID := store.ParseDriveResource(st.Resource)
+				if row, err := e.o.Store.Drive(ctx, acct.ID, driveID, rootID); err == nil && row.Host != "" {
+					host = "drive:" + row.Host
+				}
+			}
+		}
+		if _, ok := hosts[host]; !ok {
+			order = append(order, host)
+		}
+		hosts[host] = append(hosts[host], planned{id, size})
+	}
+	out := make([][]int64, 0, len(order))
+	for _, h := range order {
+		q := hosts[h]
+		sort.SliceStable(q, func(i, j int) bool { return q[i].size > q[j].size })
+		ids := make([]int64, len(q))
+		for i, p := range q {
+			ids[i] = p.id
+		}
+		out = append(out, ids)
+	}
+	return out
+}
+
+// maxDrivePageSize is the largest page a drive delta or children listing
+// returns ($top up to 1000): a first round over a 30,000-item OneDrive is
+// then 35 requests, not 300.
+const maxDrivePageSize = 1000
