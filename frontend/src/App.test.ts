@@ -30,6 +30,19 @@ const h = vi.hoisted(() => {
       SetHistory: vi.fn(),
       LoadOlderHistory: vi.fn(),
       FirstSyncSummary: vi.fn(),
+      // issue 6
+      Overview: vi.fn(),
+      Attention: vi.fn(),
+      ClientInsights: vi.fn(),
+      Search: vi.fn(),
+      TimelineFiltered: vi.fn(),
+      Suggestions: vi.fn(),
+      Ambiguities: vi.fn(),
+      AcceptSuggestion: vi.fn(),
+      MergeSuggestion: vi.fn(),
+      DismissSuggestion: vi.fn(),
+      ResolveDomain: vi.fn(),
+      ExportClient: vi.fn(),
     },
     emit(name: string, d: unknown) {
       handlers.get(name)?.forEach((cb) => cb(d));
@@ -97,6 +110,11 @@ beforeEach(() => {
   h.api.SyncNow.mockResolvedValue(undefined);
   h.api.SetFocused.mockResolvedValue(undefined);
   h.api.Upcoming.mockResolvedValue([]);
+  h.api.Overview.mockResolvedValue([]);
+  h.api.Suggestions.mockResolvedValue([]);
+  h.api.Ambiguities.mockResolvedValue([]);
+  h.api.ClientInsights.mockRejectedValue(new Error('No figures in this test.'));
+  h.api.Search.mockResolvedValue([]);
   h.api.Timeline.mockResolvedValue({
     items: [{ kind: 'mail', direction: 'in', at: ago(60_000), counterpart: 'Alice', title: 'Hello', itemId: 'm1' }],
     cursor: '',
@@ -326,7 +344,7 @@ describe('App: sign-in and accounts', () => {
     expect(screen.queryByTestId('found-card')).toBeNull();
   });
 
-  it('"Review suggested clients" opens the client list (the suggestions inbox later)', async () => {
+  it('"Review suggested clients" opens the suggestions inbox', async () => {
     const summary = { account: 'alice@contoso.com', messages: 3, meetings: 1, clients: 2, at: new Date().toISOString() };
     h.api.Status.mockResolvedValue({ ...realStatus, accounts: [acctStatus({ firstSync: summary })] });
     h.api.Accounts.mockResolvedValue([account()]);
@@ -336,7 +354,8 @@ describe('App: sign-in and accounts', () => {
     await fireEvent.click(await screen.findByRole('button', { name: 'Review suggested clients' }));
     await waitFor(() => expect(screen.queryByTestId('accounts-screen')).toBeNull());
     expect(screen.queryByTestId('found-card')).toBeNull();
-    await waitFor(() => expect(document.activeElement?.getAttribute('data-testid')).toBe('client-row'));
+    await screen.findByTestId('suggestions-screen');
+    await waitFor(() => expect(document.activeElement?.id).toBe('suggestions-title'));
   });
 
   it('shows the offline banner from Status and sync:state, and drops it when back online', async () => {
@@ -375,5 +394,81 @@ describe('App: sign-in and accounts', () => {
     await fireEvent.keyDown(window, { key: 'g' });
     await fireEvent.keyDown(window, { key: 's' });
     await screen.findByTestId('status-screen');
+  });
+});
+
+describe('App: overview, attention, suggestions, search (issue 6)', () => {
+  const row = (id: number, name: string, attention: { kind: string; label: string }[] = []) => ({
+    id,
+    name,
+    domains: [name.toLowerCase() + '.com'],
+    lastContact: ago(3600e3),
+    weeklyVolume: [1, 2, 3],
+    weeks: ['2026-W45', '2026-W46', '2026-W47'],
+    emailIn: 3,
+    emailOut: 3,
+    myMedianReplyMinutes: 190,
+    nextMeeting: null,
+    attention,
+  });
+
+  it('shows the overview at home and the NEEDS ATTENTION list in the sidebar', async () => {
+    h.api.Overview.mockResolvedValue([
+      row(1, 'Contoso', [{ kind: 'unanswered', label: '2 unanswered' }]),
+      row(2, 'Fabrikam', [{ kind: 'silent', label: 'silent 38d' }]),
+      row(6, 'Adventure Works'),
+    ]);
+    render(App);
+    await waitFor(() => expect(screen.getAllByTestId('overview-row')).toHaveLength(3));
+    const attention = await screen.findAllByTestId('attention-row');
+    // silence first (more urgent), with why in two words
+    expect(attention.map((r) => r.textContent?.replace(/\s+/g, ' ').trim())).toEqual(['Fabrikam silent 38d', 'Contoso 2 unanswered']);
+    expect(screen.getAllByTestId('attention-badge').map((b) => b.textContent)).toContain('silent 38d');
+    expect(screen.getAllByTestId('overview-row')[0].textContent).toContain('3 h 10 m');
+    await fireEvent.click(attention[0]);
+    await waitFor(() => expect(screen.getByTestId('timeline-title').textContent).toBe('Fabrikam'));
+    await fireEvent.click(screen.getByTestId('nav-overview'));
+    await screen.findByTestId('overview');
+  });
+
+  it('counts suggestions in the sidebar and opens the inbox', async () => {
+    h.api.Suggestions.mockResolvedValue([
+      { domain: 'litware.com', proposedName: 'Litware', messages: 10, meetings: 1, sent: 5, received: 5, lastContact: ago(86400e3), score: 5 },
+    ]);
+    h.api.Ambiguities.mockResolvedValue([{ domain: 'shared.com', clientIds: [1, 2], clientNames: ['Contoso', 'Fabrikam'], messages: 4, meetings: 0 }]);
+    render(App);
+    await waitFor(() => expect(screen.getByTestId('suggestions-count').textContent).toBe('2'));
+    await fireEvent.click(screen.getByTestId('nav-suggestions'));
+    await screen.findByTestId('suggestion');
+    expect(screen.getByTestId('ambiguity').textContent).toContain('shared.com');
+  });
+
+  it('sorts the sidebar clients by name or volume, remembered', async () => {
+    render(App);
+    await waitFor(() => expect(screen.getAllByTestId('client-row')).toHaveLength(3));
+    await fireEvent.change(screen.getByTestId('client-sort'), { target: { value: 'name' } });
+    await waitFor(() =>
+      expect(screen.getAllByTestId('client-row').map((r) => r.querySelector('.name')?.textContent)).toEqual(['Adventure Works', 'Contoso', 'Fabrikam']),
+    );
+    expect(localStorage.getItem('rapport.clients.sort')).toBe('name');
+    await fireEvent.change(screen.getByTestId('client-sort'), { target: { value: 'volume' } });
+    await waitFor(() => expect(screen.getAllByTestId('client-row')[0].querySelector('.name')?.textContent).toBe('Fabrikam'));
+  });
+
+  it('opens the search with Ctrl+K and a result opens its client', async () => {
+    h.api.Search.mockResolvedValue([
+      { kind: 'mail', title: 'Invoice INV-2032', at: ago(86400e3), counterpart: 'Lee Gu', clientIds: [2], clientNames: ['Fabrikam'], itemId: 'm9', direction: 'in' },
+    ]);
+    render(App);
+    await waitFor(() => screen.getAllByTestId('client-row'));
+    await fireEvent.keyDown(window, { key: 'k', ctrlKey: true });
+    const input = await screen.findByTestId('search-input');
+    await fireEvent.input(input, { target: { value: 'Invoice' } });
+    await screen.findByTestId('search-result');
+    expect(h.api.Search).toHaveBeenCalledWith('Invoice', 30);
+    expect(screen.getByTestId('search-clients').textContent).toContain('Fabrikam');
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(screen.getByTestId('timeline-title').textContent).toBe('Fabrikam'));
+    expect(screen.queryByTestId('search-dialog')).toBeNull();
   });
 });

@@ -22,9 +22,9 @@ describe('Timeline', () => {
     const rows = screen.getAllByTestId('timeline-row');
     expect(rows).toHaveLength(5);
     expect(rows.map((r) => r.dataset.kind)).toEqual(['meeting', 'mail', 'file', 'mail', 'mail']);
-    // the Today section holds exactly its two rows
-    const today = container.querySelectorAll('section')[1];
-    expect(today.querySelectorAll('[data-testid="timeline-row"]')).toHaveLength(2);
+    // the Today heading is followed by exactly its two rows, then Yesterday's
+    const order = [...container.querySelectorAll('h3, [data-testid="timeline-row"]')].map((e) => (e.tagName === 'H3' ? e.textContent : 'row'));
+    expect(order.slice(0, 6)).toEqual(['Upcoming', 'row', 'Today', 'row', 'row', 'Yesterday']);
   });
 
   it('shows counterpart, title, direction for mail and a local time', () => {
@@ -36,7 +36,7 @@ describe('Timeline', () => {
     expect(row.querySelector('time')?.getAttribute('datetime')).toBe(items[1].at);
     expect(row.querySelector('time')?.textContent).toMatch(/\d{1,2}:02/);
     // no direction badge on files and meetings
-    expect(screen.getAllByTestId('timeline-row')[2].querySelector('.badge')).toBeNull();
+    expect(screen.getAllByTestId('timeline-row')[2].querySelector('.badge.in, .badge.out')).toBeNull();
   });
 
   it('opens https links through the callback and makes other links inert', async () => {
@@ -138,5 +138,33 @@ describe('Timeline', () => {
     await rerender({ items: [], upcoming, now, onopenlink: () => {}, onmoreupcoming: more });
     await fireEvent.click(screen.getByTestId('more-upcoming'));
     expect(more).toHaveBeenCalled();
+  });
+  it('is virtualized: 100,000 past items put only a window of rows in the page', () => {
+    const N = Number(process.env.TL_N || 100_000);
+    const many: TimelineItem[] = Array.from({ length: N }, (_, i) => ({
+      kind: 'mail',
+      direction: i % 2 ? 'in' : 'out',
+      at: new Date(now.getTime() - (i + 1) * 60_000).toISOString(),
+      counterpart: 'P' + i,
+      title: 'Message ' + i,
+      itemId: 'x' + i,
+    }));
+    const { container } = render(Timeline, { items: many, now, onopenlink: () => {} });
+    const rows = screen.getAllByTestId('timeline-row');
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.length).toBeLessThan(200);
+    expect(rows[0].textContent).toContain('Message 0');
+    const list = container.querySelector<HTMLElement>('[data-testid="timeline-list"]')!;
+    expect(list.dataset.loaded).toBe(String(N));
+    // the list is as tall as all its rows, so the scrollbar is true
+    expect(parseFloat(list.style.height)).toBeGreaterThan(N * 30);
+    // Building 100,000 items and grouping them by day is the slow part on a
+    // loaded 2-core machine, not the render under test: a generous limit.
+  }, 60_000);
+
+  it('asks for the next page only once the user can scroll (not on a short first page)', () => {
+    const onnearend = vi.fn();
+    render(Timeline, { items: items.slice(1), now, onopenlink: () => {}, onnearend });
+    expect(onnearend).not.toHaveBeenCalled();
   });
 });

@@ -11,6 +11,19 @@
 // for the user.
 
 import type {
+  // issue 6 (frontend-insights)
+  Ambiguity,
+  AttentionItem,
+  Cadence,
+  ClientOverview,
+  ClientRecord,
+  ExportFile,
+  FileActivity,
+  Insights,
+  Latency,
+  SearchHit,
+  Suggestion,
+  // end issue 6
   AccountStatus,
   AccountView,
   Backend,
@@ -162,7 +175,320 @@ export function call<T>(method: keyof Backend, ...args: unknown[]): Promise<T> {
   return inWails() ? callWails<T>(method, args) : callBridge<T>(method, args);
 }
 
+// ==== issue 6: insights, search, matching, export (frontend-insights) ========
+// Spread into `api` below. Every list is [] (never null), every optional
+// figure null, so the screens need no guards against an older backend.
+
+function arr<T>(v: T[] | null | undefined): T[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function normalizeOverview(c: Partial<ClientOverview> & { id: number }): ClientOverview {
+  return {
+    id: c.id,
+    name: c.name ?? '',
+    domains: arr(c.domains),
+    lastContact: c.lastContact ?? null,
+    weeklyVolume: arr(c.weeklyVolume),
+    weeks: arr(c.weeks),
+    emailIn: c.emailIn ?? 0,
+    emailOut: c.emailOut ?? 0,
+    myMedianReplyMinutes: c.myMedianReplyMinutes ?? null,
+    nextMeeting: c.nextMeeting ?? null,
+    attention: arr(c.attention),
+  };
+}
+
+const noLatency = (l: Partial<Latency> | null | undefined): Latency => ({
+  count: l?.count ?? 0,
+  unanswered: l?.unanswered ?? 0,
+  medianMinutes: l?.medianMinutes ?? null,
+  p90Minutes: l?.p90Minutes ?? null,
+});
+
+/** Fills what an older or partial backend leaves out of ClientInsights(). */
+export function normalizeInsights(x: Partial<Insights> | null | undefined, clientId = 0): Insights {
+  const m: Partial<Cadence> = x?.meetings ?? {};
+  const f: Partial<FileActivity> = x?.files ?? {};
+  return {
+    clientId: x?.clientId ?? clientId,
+    clientName: x?.clientName ?? '',
+    from: x?.from ?? '',
+    to: x?.to ?? '',
+    days: x?.days ?? 90,
+    timeZone: x?.timeZone ?? '',
+    lastContact: x?.lastContact ?? null,
+    emailVolume: arr(x?.emailVolume),
+    emailIn: x?.emailIn ?? 0,
+    emailOut: x?.emailOut ?? 0,
+    myReply: noLatency(x?.myReply),
+    theirReply: noLatency(x?.theirReply),
+    myReplyWeekly: arr(x?.myReplyWeekly),
+    meetings: {
+      count: m.count ?? 0,
+      per30Days: m.per30Days ?? 0,
+      last: m.last ?? null,
+      daysSinceLast: m.daysSinceLast ?? null,
+      next: m.next ?? null,
+      medianGapDays: m.medianGapDays ?? null,
+    },
+    meetingHours: x?.meetingHours ?? 0,
+    meetingHoursWeekly: arr(x?.meetingHoursWeekly),
+    meetingHoursMonthly: arr(x?.meetingHoursMonthly),
+    files: { changes: f.changes ?? 0, weekly: arr(f.weekly), lastChange: f.lastChange ?? null },
+    contactDays: x?.contactDays ?? 0,
+    usualGapDays: x?.usualGapDays ?? null,
+    silentDays: x?.silentDays ?? null,
+    attention: arr(x?.attention),
+    unanswered: arr(x?.unanswered),
+  };
+}
+
+function normalizeHit(h: Partial<SearchHit>): SearchHit {
+  return {
+    kind: h.kind ?? '',
+    title: h.title ?? '',
+    at: h.at ?? '',
+    counterpart: h.counterpart ?? '',
+    clientIds: arr(h.clientIds),
+    clientNames: arr(h.clientNames),
+    itemId: h.itemId ?? '',
+    ...(h.webLink ? { webLink: h.webLink } : {}),
+    ...(h.direction ? { direction: h.direction } : {}),
+  };
+}
+
+const insightsApi: Pick<
+  Backend,
+  | 'Overview'
+  | 'Attention'
+  | 'ClientInsights'
+  | 'Search'
+  | 'TimelineFiltered'
+  | 'Suggestions'
+  | 'AcceptSuggestion'
+  | 'MergeSuggestion'
+  | 'DismissSuggestion'
+  | 'Ambiguities'
+  | 'ResolveDomain'
+  | 'ClientContacts'
+  | 'AddClientDomain'
+  | 'RemoveClientDomain'
+  | 'AddClientContact'
+  | 'RemoveClientContact'
+  | 'RenameClient'
+  | 'DeleteClient'
+  | 'LinkItem'
+  | 'UnlinkItem'
+  | 'ExportClient'
+> = {
+  Overview: async () => arr(await call<ClientOverview[] | null>('Overview')).map(normalizeOverview),
+  Attention: async () => arr(await call<AttentionItem[] | null>('Attention')),
+  ClientInsights: async (clientId, days) => normalizeInsights(await call<Insights | null>('ClientInsights', clientId, days), clientId),
+  Search: async (query, limit) => arr(await call<SearchHit[] | null>('Search', query, limit)).map(normalizeHit),
+  TimelineFiltered: async (clientId, cursor, limit, kinds, direction) => {
+    const page = await call<TimelinePage | null>('TimelineFiltered', clientId, cursor, limit, kinds ?? [], direction ?? '');
+    return { items: page?.items ?? [], cursor: page?.cursor ?? '' };
+  },
+  Suggestions: async () => arr(await call<Suggestion[] | null>('Suggestions')),
+  AcceptSuggestion: async (domain, name) => {
+    const c = await call<ClientRecord | null>('AcceptSuggestion', domain, name);
+    return { id: c?.id ?? 0, name: c?.name ?? name, domains: arr(c?.domains) };
+  },
+  MergeSuggestion: async (domain, clientId) => {
+    await call<void>('MergeSuggestion', domain, clientId);
+  },
+  DismissSuggestion: async (domain) => {
+    await call<void>('DismissSuggestion', domain);
+  },
+  Ambiguities: async () => arr(await call<Ambiguity[] | null>('Ambiguities')),
+  ResolveDomain: async (domain, clientId) => {
+    await call<void>('ResolveDomain', domain, clientId);
+  },
+  ClientContacts: async (clientId) => arr(await call<string[] | null>('ClientContacts', clientId)),
+  AddClientDomain: async (clientId, domain) => {
+    await call<void>('AddClientDomain', clientId, domain);
+  },
+  RemoveClientDomain: async (clientId, domain) => {
+    await call<void>('RemoveClientDomain', clientId, domain);
+  },
+  AddClientContact: async (clientId, address) => {
+    await call<void>('AddClientContact', clientId, address);
+  },
+  RemoveClientContact: async (clientId, address) => {
+    await call<void>('RemoveClientContact', clientId, address);
+  },
+  RenameClient: async (clientId, name) => {
+    await call<void>('RenameClient', clientId, name);
+  },
+  DeleteClient: async (clientId) => {
+    await call<void>('DeleteClient', clientId);
+  },
+  LinkItem: async (kind, itemId, clientId) => {
+    await call<void>('LinkItem', kind, itemId, clientId);
+  },
+  UnlinkItem: async (kind, itemId, clientId) => {
+    await call<void>('UnlinkItem', kind, itemId, clientId);
+  },
+  ExportClient: async (clientId, format) => {
+    const f = await call<ExportFile | null>('ExportClient', clientId, format);
+    if (!f || typeof f.content !== 'string') throw new Error('Rapport sent no export. Try again.');
+    return { name: f.name || `export.${format}`, mime: f.mime || (format === 'csv' ? 'text/csv;charset=utf-8' : 'application/json'), content: f.content };
+  },
+};
+// ==== end issue 6 =============================================================
+
+// ==== issue 5: OneDrive and SharePoint files, folder mapping (frontend-files) ====
+// Spread into `api` below. Lists are [] (never null) and missing fields get
+// their zero value, so the Folders screen and the Files tab need no guards.
+
+import type {
+  ClientFolder,
+  FolderNode,
+  FolderOrigin,
+  FolderSuggestion,
+  LibraryView,
+  SiteLibrary,
+  SiteView,
+} from './types';
+
+const FOLDER_ORIGINS: FolderOrigin[] = ['manual', 'auto', 'inherited', 'none'];
+
+function list<T>(v: T[] | null | undefined): T[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** Fills what an older or partial backend leaves out of a folder. */
+export function normalizeFolderNode(n: Partial<FolderNode>): FolderNode {
+  const clientId = typeof n.clientId === 'number' ? n.clientId : 0;
+  let origin = FOLDER_ORIGINS.includes(n.origin as FolderOrigin) ? (n.origin as FolderOrigin) : undefined;
+  origin ??= clientId > 0 ? 'manual' : 'none';
+  const out: FolderNode = {
+    account: n.account ?? '',
+    driveId: n.driveId ?? '',
+    id: n.id ?? '',
+    name: n.name ?? '',
+    path: n.path ?? '',
+    clientId,
+    clientName: n.clientName ?? '',
+    origin,
+    suppressed: !!n.suppressed,
+    fileCount: n.fileCount ?? 0,
+    lastChange: n.lastChange ?? null,
+    hasChildren: !!n.hasChildren,
+    shortcut: !!n.shortcut,
+    webUrl: n.webUrl ?? '',
+  };
+  if (n.mappedPath) out.mappedPath = n.mappedPath;
+  return out;
+}
+
+/** Fills what an older or partial backend leaves out of a synced drive. */
+export function normalizeLibrary(l: Partial<LibraryView>): LibraryView {
+  const error = l.error ?? '';
+  const state = STREAM_STATES.includes(l.state as StreamState) ? (l.state as StreamState) : error ? 'error' : l.lastSync ? 'ok' : 'pending';
+  const account = l.account ?? '';
+  return {
+    account,
+    driveId: l.driveId ?? '',
+    name: l.name ?? '',
+    kind: l.kind ?? 'library',
+    driveType: l.driveType ?? '',
+    siteId: l.siteId ?? '',
+    siteName: l.siteName ?? '',
+    webUrl: l.webUrl ?? '',
+    root: l.root ? normalizeFolderNode({ ...l.root, account: l.root.account || account, driveId: l.root.driveId || l.driveId }) : null,
+    streamId: l.streamId ?? 0,
+    items: l.items ?? 0,
+    lastSync: l.lastSync ?? null,
+    state,
+    error,
+    action: l.action ?? '',
+    localPath: l.localPath ?? '',
+    localPathAuto: !!l.localPathAuto,
+  };
+}
+
+const filesApi: Pick<
+  Backend,
+  | 'Libraries'
+  | 'FindSites'
+  | 'SiteLibraries'
+  | 'AddLibrary'
+  | 'RemoveLibrary'
+  | 'Folders'
+  | 'MapFolder'
+  | 'MapFolderToNewClient'
+  | 'UnmapFolder'
+  | 'SuppressAutoMap'
+  | 'FolderSuggestions'
+  | 'ClientFiles'
+  | 'ClientFolders'
+  | 'SetLocalFolder'
+> = {
+  Libraries: async (upn) => list(await call<LibraryView[] | null>('Libraries', upn)).map(normalizeLibrary),
+  FindSites: async (upn, query) =>
+    list(await call<SiteView[] | null>('FindSites', upn, query)).map((s) => ({
+      id: s.id ?? '',
+      name: s.name ?? '',
+      displayName: s.displayName || s.name || '',
+      description: s.description ?? '',
+      webUrl: s.webUrl ?? '',
+      hostname: s.hostname ?? '',
+      followed: !!s.followed,
+    })),
+  SiteLibraries: async (upn, site) =>
+    list(await call<SiteLibrary[] | null>('SiteLibraries', upn, site)).map((l) => ({
+      driveId: l.driveId ?? '',
+      name: l.name ?? '',
+      webUrl: l.webUrl ?? '',
+      added: !!l.added,
+    })),
+  AddLibrary: async (upn, site, driveIds) => {
+    await call<void>('AddLibrary', upn, site, driveIds ?? []);
+  },
+  RemoveLibrary: async (upn, driveId) => {
+    await call<void>('RemoveLibrary', upn, driveId);
+  },
+  Folders: async (upn, driveId, parentId) =>
+    list(await call<FolderNode[] | null>('Folders', upn, driveId, parentId)).map((n) => normalizeFolderNode({ ...n, account: n.account || upn })),
+  MapFolder: async (upn, driveId, folderId, clientId) => {
+    await call<void>('MapFolder', upn, driveId, folderId, clientId);
+  },
+  MapFolderToNewClient: async (upn, driveId, folderId, name) => {
+    const c = await call<{ id?: number; name?: string; domains?: string[] | null } | null>('MapFolderToNewClient', upn, driveId, folderId, name);
+    return { id: c?.id ?? 0, name: c?.name ?? name, domains: list(c?.domains) };
+  },
+  UnmapFolder: async (upn, driveId, folderId) => {
+    await call<void>('UnmapFolder', upn, driveId, folderId);
+  },
+  SuppressAutoMap: async (upn, driveId, folderId) => {
+    await call<void>('SuppressAutoMap', upn, driveId, folderId);
+  },
+  FolderSuggestions: async () =>
+    list(await call<FolderSuggestion[] | null>('FolderSuggestions')).map((s) => ({
+      ...s,
+      driveName: s.driveName ?? '',
+      path: s.path ?? '',
+      reason: s.reason ?? '',
+      fileCount: s.fileCount ?? 0,
+      lastChange: s.lastChange ?? null,
+    })),
+  ClientFiles: async (clientId, cursor, limit) => {
+    const page = await call<TimelinePage | null>('ClientFiles', clientId, cursor, limit);
+    return { items: list(page?.items), cursor: page?.cursor ?? '' };
+  },
+  ClientFolders: async (clientId) =>
+    list(await call<ClientFolder[] | null>('ClientFolders', clientId)).map((f) => ({ ...normalizeFolderNode(f), driveName: f.driveName ?? '' })),
+  SetLocalFolder: async (upn, driveId, path) => {
+    await call<void>('SetLocalFolder', upn, driveId, path);
+  },
+};
+// ==== end issue 5 ===============================================================
+
 export const api: Backend = {
+  ...insightsApi,
+  ...filesApi,
   Clients: async () => (await call<ClientSummary[] | null>('Clients')) ?? [],
   Timeline: async (clientId, cursor, limit) => {
     const page = await call<TimelinePage | null>('Timeline', clientId, cursor, limit);

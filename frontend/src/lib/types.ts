@@ -317,3 +317,380 @@ export interface Backend {
   Settings(): Promise<SettingsView>;
   SaveSettings(s: SettingsView): Promise<void>;
 }
+
+// ==== issue 6: insights, search, matching, export (frontend-insights) ========
+// Mirrors backend/insights (Insights, ClientOverview, AttentionItem),
+// backend/store (SearchHit, Ambiguity), backend/clients (Suggestion) and
+// app.ExportFile. Times are RFC 3339; optional figures are null when there
+// is nothing to measure (no answered message, no meeting).
+
+/** An ISO week: "2026-W40", starting Monday "2026-09-28". */
+export interface Week {
+  week: string;
+  start: string;
+}
+export interface WeekVolume extends Week {
+  in: number;
+  out: number;
+}
+export interface WeekLatency extends Week {
+  count: number;
+  medianMinutes: number | null;
+}
+export interface WeekHours extends Week {
+  hours: number;
+}
+export interface MonthHours {
+  /** "2026-09". */
+  month: string;
+  hours: number;
+}
+export interface WeekCount extends Week {
+  changes: number;
+}
+
+/** One direction's reply times over the range. */
+export interface Latency {
+  /** Answered messages. */
+  count: number;
+  /** Messages with no reply (not part of the latency). */
+  unanswered: number;
+  medianMinutes: number | null;
+  p90Minutes: number | null;
+}
+
+export interface MeetingRef {
+  at: string;
+  end: string;
+  allDay: boolean;
+  title: string;
+  itemId: string;
+  webLink?: string;
+}
+
+export interface Cadence {
+  count: number;
+  per30Days: number;
+  last: string | null;
+  daysSinceLast: number | null;
+  next: MeetingRef | null;
+  medianGapDays: number | null;
+}
+
+export interface FileChange {
+  at: string;
+  actor: string;
+  action: string;
+  name: string;
+  path: string;
+}
+
+export interface FileActivity {
+  changes: number;
+  weekly: WeekCount[];
+  lastChange: FileChange | null;
+}
+
+/** Why a client needs attention: "silent 9d", "2 unanswered". */
+export interface AttentionReason {
+  kind: 'silent' | 'unanswered' | string;
+  label: string;
+  silentDays?: number;
+  usualGapDays?: number | null;
+  threads?: number;
+  since?: string | null;
+}
+
+/** A thread waiting for the user's reply. */
+export interface AttentionThread {
+  conversationId: string;
+  /** The newest unanswered message: open it. */
+  itemId: string;
+  subject: string;
+  from: string;
+  at: string;
+  since: string;
+  count: number;
+  webLink?: string;
+}
+
+/** ClientInsights(clientId, days). */
+export interface Insights {
+  clientId: number;
+  clientName: string;
+  from: string;
+  to: string;
+  days: number;
+  timeZone: string;
+  lastContact: string | null;
+  /** Every week of the range; empty weeks as zero. */
+  emailVolume: WeekVolume[];
+  emailIn: number;
+  emailOut: number;
+  myReply: Latency;
+  theirReply: Latency;
+  /** By the week of the inbound message. */
+  myReplyWeekly: WeekLatency[];
+  meetings: Cadence;
+  meetingHours: number;
+  meetingHoursWeekly: WeekHours[];
+  meetingHoursMonthly: MonthHours[];
+  files: FileActivity;
+  contactDays: number;
+  usualGapDays: number | null;
+  silentDays: number | null;
+  attention: AttentionReason[];
+  unanswered: AttentionThread[];
+}
+
+/** Overview(): one row of the home screen. */
+export interface ClientOverview {
+  id: number;
+  name: string;
+  domains: string[];
+  lastContact: string | null;
+  /** Messages per ISO week (in + out), oldest first. */
+  weeklyVolume: number[];
+  /** The ISO week of each weeklyVolume value. */
+  weeks: string[];
+  emailIn: number;
+  emailOut: number;
+  myMedianReplyMinutes: number | null;
+  nextMeeting: MeetingRef | null;
+  attention: AttentionReason[];
+}
+
+/** Attention(): one entry of the attention list. */
+export interface AttentionItem {
+  clientId: number;
+  clientName: string;
+  kind: 'silent' | 'unanswered' | string;
+  label: string;
+  silentDays?: number;
+  usualGapDays?: number | null;
+  lastContact?: string | null;
+  thread?: AttentionThread | null;
+}
+
+/** Search(query, limit): a mail, meeting, file or client. */
+export interface SearchHit {
+  kind: ItemKind | 'client' | string;
+  title: string;
+  at: string;
+  counterpart: string;
+  clientIds: number[];
+  clientNames: string[];
+  itemId: string;
+  webLink?: string;
+  direction?: Direction | '';
+}
+
+/** Suggestions(): an external domain with two-way contact and no client. */
+export interface Suggestion {
+  domain: string;
+  proposedName: string;
+  messages: number;
+  meetings: number;
+  sent: number;
+  received: number;
+  lastContact: string;
+  score: number;
+}
+
+/** Ambiguities(): a domain several clients claim ("which client?"). */
+export interface Ambiguity {
+  domain: string;
+  clientIds: number[];
+  clientNames: string[];
+  messages: number;
+  meetings: number;
+}
+
+/** ExportClient(clientId, format): a file to save. */
+export interface ExportFile {
+  name: string;
+  mime: string;
+  content: string;
+}
+
+export type ExportFormat = 'csv' | 'json';
+/** Timeline filters: kinds (none = all) and a mail direction ("" = any). */
+export type KindFilter = ItemKind;
+export type DirectionFilter = Direction | '';
+
+/** A client as AcceptSuggestion returns it. */
+export interface ClientRecord {
+  id: number;
+  name: string;
+  domains: string[];
+}
+
+/** The façade's issue-6 methods (declaration-merged into Backend). */
+export interface Backend {
+  Overview(): Promise<ClientOverview[]>;
+  Attention(): Promise<AttentionItem[]>;
+  /** days 0 = 90. */
+  ClientInsights(clientId: number, days: number): Promise<Insights>;
+  Search(query: string, limit: number): Promise<SearchHit[]>;
+  TimelineFiltered(clientId: number, cursor: string, limit: number, kinds: KindFilter[], direction: DirectionFilter): Promise<TimelinePage>;
+  Suggestions(): Promise<Suggestion[]>;
+  /** name "" = the proposed name. */
+  AcceptSuggestion(domain: string, name: string): Promise<ClientRecord>;
+  MergeSuggestion(domain: string, clientId: number): Promise<void>;
+  DismissSuggestion(domain: string): Promise<void>;
+  Ambiguities(): Promise<Ambiguity[]>;
+  /** clientId 0 keeps the domain contested and stops asking. */
+  ResolveDomain(domain: string, clientId: number): Promise<void>;
+  ClientContacts(clientId: number): Promise<string[]>;
+  AddClientDomain(clientId: number, domain: string): Promise<void>;
+  RemoveClientDomain(clientId: number, domain: string): Promise<void>;
+  AddClientContact(clientId: number, address: string): Promise<void>;
+  RemoveClientContact(clientId: number, address: string): Promise<void>;
+  RenameClient(clientId: number, name: string): Promise<void>;
+  DeleteClient(clientId: number): Promise<void>;
+  LinkItem(kind: string, itemId: string, clientId: number): Promise<void>;
+  UnlinkItem(kind: string, itemId: string, clientId: number): Promise<void>;
+  ExportClient(clientId: number, format: ExportFormat): Promise<ExportFile>;
+}
+// ==== end issue 6 =============================================================
+
+// ==== issue 5: OneDrive and SharePoint files, folder mapping (frontend-files) ====
+// Mirrors backend/model/files.go (FolderNode, LibraryView, SiteView,
+// SiteLibrary, FolderSuggestion, ClientFolder). Drive ids are canonical
+// (lower-case); times are RFC 3339 or null.
+
+/** What happened to a file (TimelineItem.action for kind "file"). */
+export type FileAction = 'created' | 'edited' | 'renamed' | 'moved' | 'deleted';
+
+/** File rows of a timeline (declaration-merged into TimelineItem). */
+export interface TimelineItem {
+  /** Files only: created | edited | renamed | moved | deleted. */
+  action?: FileAction | string;
+  /** Files only: the file's path in its drive as it was then, "Clients/Contoso/SOW.pdf". */
+  path?: string;
+}
+
+/** Why a folder belongs to a client: mapped by the user, by its name, through an ancestor, or not at all. */
+export type FolderOrigin = 'manual' | 'auto' | 'inherited' | 'none';
+
+/** One folder of a drive's tree (Folders()), read from the local store. */
+export interface FolderNode {
+  /** The account (UPN) whose drive holds it. */
+  account: string;
+  /** Canonical drive id; a shortcut's node names the drive its content lives in. */
+  driveId: string;
+  id: string;
+  name: string;
+  /** "Clients/Contoso"; "" for a drive's root. */
+  path: string;
+  /** 0: no client. */
+  clientId: number;
+  clientName: string;
+  origin: FolderOrigin;
+  /** Inherited: the ancestor whose mapping applies. */
+  mappedPath?: string;
+  /** The user said "don't auto-map this folder" (or unmapped it). */
+  suppressed: boolean;
+  /** Files in its whole subtree. */
+  fileCount: number;
+  /** Newest change in its subtree. */
+  lastChange: string | null;
+  hasChildren: boolean;
+  /** A shared folder added to My files. */
+  shortcut: boolean;
+  webUrl: string;
+}
+
+export type LibraryKind = 'onedrive' | 'library' | 'shortcut';
+
+/** A synced drive (Libraries()): the OneDrive, a SharePoint library, a shared folder. */
+export interface LibraryView {
+  account: string;
+  driveId: string;
+  name: string;
+  kind: LibraryKind | string;
+  driveType: string;
+  siteId: string;
+  siteName: string;
+  webUrl: string;
+  /** Its root folder (a shortcut: the shared folder); null until its first round. */
+  root: FolderNode | null;
+  streamId: number;
+  items: number;
+  lastSync: string | null;
+  state: StreamState;
+  error: string;
+  action: ErrorAction | string;
+  /** The locally synced copy watched for changes ("" when none). */
+  localPath: string;
+  /** localPath was detected, not set by the user. */
+  localPathAuto: boolean;
+}
+
+/** A SharePoint site offered by FindSites(). */
+export interface SiteView {
+  id: string;
+  name: string;
+  displayName: string;
+  description: string;
+  webUrl: string;
+  hostname: string;
+  followed: boolean;
+}
+
+/** One document library of a site (SiteLibraries()). */
+export interface SiteLibrary {
+  /** As Graph spells it; AddLibrary accepts it. */
+  driveId: string;
+  name: string;
+  webUrl: string;
+  /** Already synced for this account. */
+  added: boolean;
+}
+
+/** "Contoso Ltd → Contoso?": accept with MapFolder, dismiss with SuppressAutoMap. */
+export interface FolderSuggestion {
+  account: string;
+  driveId: string;
+  driveName: string;
+  folderId: string;
+  folderName: string;
+  path: string;
+  clientId: number;
+  clientName: string;
+  /** Why it looks alike, one phrase ("same name apart from a company form"). */
+  reason: string;
+  fileCount: number;
+  lastChange: string | null;
+}
+
+/** A folder mapped to a client (ClientFolders()), for its Files tab. */
+export interface ClientFolder extends FolderNode {
+  driveName: string;
+}
+
+/** The façade's issue-5 methods (declaration-merged into Backend). */
+export interface Backend {
+  /** upn "" = every account. */
+  Libraries(upn: string): Promise<LibraryView[]>;
+  /** query "" = the sites the user follows. */
+  FindSites(upn: string, query: string): Promise<SiteView[]>;
+  SiteLibraries(upn: string, siteURLOrID: string): Promise<SiteLibrary[]>;
+  /** driveIds [] = every library of the site. */
+  AddLibrary(upn: string, siteURLOrID: string, driveIds: string[]): Promise<void>;
+  RemoveLibrary(upn: string, driveId: string): Promise<void>;
+  /** parentId "" = the drive's root. */
+  Folders(upn: string, driveId: string, parentId: string): Promise<FolderNode[]>;
+  MapFolder(upn: string, driveId: string, folderId: string, clientId: number): Promise<void>;
+  /** Creates the client (no mail domains yet) and maps the folder to it. */
+  MapFolderToNewClient(upn: string, driveId: string, folderId: string, name: string): Promise<Pick<ClientSummary, 'id' | 'name' | 'domains'>>;
+  UnmapFolder(upn: string, driveId: string, folderId: string): Promise<void>;
+  SuppressAutoMap(upn: string, driveId: string, folderId: string): Promise<void>;
+  FolderSuggestions(): Promise<FolderSuggestion[]>;
+  /** A client's file activity, newest first (rows of kind "file"). */
+  ClientFiles(clientId: number, cursor: string, limit: number): Promise<TimelinePage>;
+  ClientFolders(clientId: number): Promise<ClientFolder[]>;
+  /** path "" forgets it (auto-detection applies again). */
+  SetLocalFolder(upn: string, driveId: string, path: string): Promise<void>;
+}
+// ==== end issue 5 ===============================================================

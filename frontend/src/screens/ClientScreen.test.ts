@@ -171,3 +171,130 @@ describe('ClientScreen', () => {
     expect(backend.Timeline).toHaveBeenCalledTimes(2);
   });
 });
+
+// ---- issue 6: figures, charts, filters, export, tabs, search focus ----------
+
+function insightsFor(id = 1): import('../lib/types').Insights {
+  const weeks = [
+    { week: '2026-W45', start: '2026-11-02' },
+    { week: '2026-W46', start: '2026-11-09' },
+    { week: '2026-W47', start: '2026-11-16' },
+  ];
+  return {
+    clientId: id,
+    clientName: 'Contoso',
+    from: '2026-08-24T00:00:00Z',
+    to: '2026-11-22T00:00:00Z',
+    days: 90,
+    timeZone: 'UTC',
+    lastContact: new Date(Date.now() - 2 * 3600e3).toISOString(),
+    emailVolume: weeks.map((w, i) => ({ ...w, in: i, out: 2 * i })),
+    emailIn: 3,
+    emailOut: 6,
+    myReply: { count: 45, unanswered: 15, medianMinutes: 190, p90Minutes: 1736 },
+    theirReply: { count: 36, unanswered: 23, medianMinutes: 26 * 60 + 5, p90Minutes: null },
+    myReplyWeekly: [{ ...weeks[1], count: 2, medianMinutes: 60 }],
+    meetings: { count: 13, per30Days: 4.333, last: null, daysSinceLast: 5, next: null, medianGapDays: 7 },
+    meetingHours: 9.75,
+    meetingHoursWeekly: [],
+    meetingHoursMonthly: [
+      { month: '2026-08', hours: 0.75 },
+      { month: '2026-10', hours: 3 },
+    ],
+    files: { changes: 2, weekly: [{ ...weeks[2], changes: 2 }], lastChange: { at: '2026-11-19T11:02:00Z', actor: 'Lee Gu', action: 'edited', name: 'Notes.docx', path: 'Clients/Contoso' } },
+    contactDays: 43,
+    usualGapDays: 1,
+    silentDays: 2,
+    attention: [{ kind: 'unanswered', label: '13 unanswered', threads: 13, since: '2026-09-03T14:10:03Z' }],
+    unanswered: [
+      { conversationId: 'c1', itemId: 'm1', subject: 'RE: Data platform', from: 'Lee Gu', at: '2026-09-03T14:10:03Z', since: '2026-09-03T14:10:03Z', count: 1, webLink: 'https://outlook.office.com/m1' },
+    ],
+  };
+}
+
+describe('ClientScreen (issue 6)', () => {
+  it('shows the header figures humanised, the attention and the four charts', async () => {
+    const backend = fakeBackend({ '': { items: [mail('a', 5)], cursor: '' } }) as ReturnType<typeof fakeBackend> & Record<string, unknown>;
+    backend.ClientInsights = vi.fn().mockResolvedValue(insightsFor());
+    render(ClientScreen, { client, backend, subscribe: events().subscribe });
+    await waitFor(() => screen.getByTestId('figures'));
+    expect(backend.ClientInsights).toHaveBeenCalledWith(1, 0);
+    expect(screen.getByTestId('figure-my-reply').querySelector('dd')?.textContent).toBe('3 h 10 m');
+    expect(screen.getByTestId('figure-their-reply').querySelector('dd')?.textContent).toBe('1 d 2 h');
+    expect(screen.getByTestId('figure-meetings').querySelector('dd')?.textContent).toMatch(/^4\.3\s*\/ 30 d$/);
+    // 9.75 h over 90 days = 3.25 h per 30-day month
+    expect(screen.getByTestId('figure-hours').querySelector('dd')?.textContent).toMatch(/^3\.3\s*\/ month$/);
+    expect(screen.getByTestId('figure-hours').textContent).toContain('9.75 h in 90 d');
+    expect(screen.getByTestId('client-attention').textContent).toContain('13 unanswered');
+    expect(screen.getByTestId('client-attention').textContent).toContain('RE: Data platform');
+    for (const id of ['chart-email', 'chart-reply', 'chart-meetings', 'chart-files']) expect(screen.getByTestId(id)).toBeTruthy();
+    // No canvas in this DOM: the chart says what it shows as text.
+    expect(screen.getByTestId('chart-email').textContent).toContain('3 received and 6 sent in 90 days');
+    expect(screen.getByTestId('chart-meetings').textContent).toContain('13 meetings, 9.75 h in 90 days');
+    expect(screen.getByTestId('chart-files').textContent).toContain('Notes.docx edited by Lee Gu');
+  });
+
+  it('filters by kind and direction through TimelineFiltered, and back to all through Timeline', async () => {
+    const backend = fakeBackend({ '': { items: [mail('a', 5)], cursor: '' } }) as ReturnType<typeof fakeBackend> & Record<string, ReturnType<typeof vi.fn>>;
+    backend.TimelineFiltered = vi.fn().mockResolvedValue({ items: [mail('out1', 7)], cursor: '' });
+    const upcomingFn = vi.fn().mockResolvedValue([]);
+    backend.Upcoming = upcomingFn;
+    render(ClientScreen, { client, backend, subscribe: events().subscribe });
+    await waitFor(() => screen.getByTestId('timeline-row'));
+    await fireEvent.click(screen.getByTestId('kind-meeting'));
+    await waitFor(() => expect(backend.TimelineFiltered).toHaveBeenLastCalledWith(1, '', 50, ['meeting'], ''));
+    expect(screen.getByTestId('direction-in').hasAttribute('disabled')).toBe(true);
+    await fireEvent.click(screen.getByTestId('kind-all'));
+    await fireEvent.click(screen.getByTestId('direction-out'));
+    await waitFor(() => expect(backend.TimelineFiltered).toHaveBeenLastCalledWith(1, '', 50, ['mail'], 'out'));
+    expect(screen.getByTestId('kind-mail').getAttribute('aria-checked')).toBe('true');
+    const upcomingCalls = upcomingFn.mock.calls.length;
+    await fireEvent.click(screen.getByTestId('kind-all')); // all kinds, still only mail out
+    await waitFor(() => expect(backend.TimelineFiltered).toHaveBeenLastCalledWith(1, '', 50, [], 'out'));
+    await fireEvent.click(screen.getByTestId('direction-any'));
+    await waitFor(() => expect(backend.Timeline).toHaveBeenCalledTimes(3));
+    expect(upcomingFn.mock.calls.length).toBeGreaterThan(upcomingCalls);
+  });
+
+  it('exports CSV through ExportClient and a download', async () => {
+    const backend = fakeBackend({ '': { items: [mail('a', 5)], cursor: '' } }) as ReturnType<typeof fakeBackend> & Record<string, unknown>;
+    backend.ExportClient = vi.fn().mockResolvedValue({ name: 'Contoso-2026-11-22.csv', mime: 'text/csv;charset=utf-8', content: '\uFEFFClient\r\n' });
+    const urls: Blob[] = [];
+    Object.assign(URL, { createObjectURL: (b: Blob) => (urls.push(b), 'blob:e'), revokeObjectURL: () => {} });
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    render(ClientScreen, { client, backend, subscribe: events().subscribe });
+    await fireEvent.click(screen.getByTestId('export-button'));
+    await fireEvent.click(screen.getByTestId('export-csv'));
+    await waitFor(() => expect(backend.ExportClient).toHaveBeenCalledWith(1, 'csv'));
+    await waitFor(() => expect(click).toHaveBeenCalled());
+    expect(urls[0].type).toBe('text/csv;charset=utf-8');
+    expect(screen.queryByRole('menu')).toBeNull();
+  });
+
+  it('shows the Files tab component and the Domains & contacts editor', async () => {
+    const backend = fakeBackend({ '': { items: [mail('a', 5)], cursor: '' } }) as ReturnType<typeof fakeBackend> & Record<string, unknown>;
+    backend.ClientContacts = vi.fn().mockResolvedValue([]);
+    const Stub = (await import('../lib/KindIcon.svelte')).default;
+    const loadFilesTab = vi.fn(async () => ({ default: Stub as never }));
+    render(ClientScreen, { client, backend, subscribe: events().subscribe, loadFilesTab });
+    await fireEvent.click(screen.getByTestId('tab-files'));
+    await waitFor(() => expect(loadFilesTab).toHaveBeenCalled());
+    expect(screen.getByTestId('tab-files').getAttribute('aria-selected')).toBe('true');
+    await fireEvent.keyDown(screen.getByTestId('tab-files'), { key: 'ArrowRight' });
+    await waitFor(() => screen.getByTestId('domains-editor'));
+    expect(backend.ClientContacts).toHaveBeenCalledWith(1);
+  });
+
+  it('loads pages until a search result is there, then flashes it', async () => {
+    const backend = fakeBackend({
+      '': { items: [mail('a', 5), mail('b', 10)], cursor: 'p2' },
+      p2: { items: [mail('c', 3000), mail('target', 4000, 'The one')], cursor: 'p3' },
+      p3: { items: [mail('d', 9000)], cursor: '' },
+    });
+    const at = new Date(Date.now() - 4000 * 60e3).toISOString();
+    render(ClientScreen, { client, backend, subscribe: events().subscribe, pageSize: 2, focusItem: { itemId: 'target', at } });
+    await waitFor(() => expect(screen.getByText('The one').closest('li')?.classList.contains('flash')).toBe(true));
+    expect(backend.Timeline).toHaveBeenCalledWith(1, 'p2', 200);
+    expect(backend.Timeline).not.toHaveBeenCalledWith(1, 'p3', expect.anything());
+  });
+});
