@@ -9,6 +9,7 @@ WAILS_VERSION := v2.12.0
 export PATH := $(shell go env GOPATH)/bin:$(PATH)
 
 .PHONY: all run deps system-deps frontend build dist icons test test-go test-frontend test-e2e test-desktop test-dist clean
+.PHONY: crash faults fuzz hostile secrets
 
 all: build
 
@@ -57,6 +58,31 @@ test-desktop:
 	@bash scripts/test.sh desktop
 test-dist:
 	@bash scripts/test.sh dist
+
+## reliability (issue 8, docs/RELIABILITY.md): the full versions; `make test` runs the short ones.
+RELIABILITY := RAPPORT_RELIABILITY=full go test -tags $(GO_TAGS) -count=1 -p 1 -v -timeout 180m ./backend/reliability/
+
+## crash: kill -9 `rapport sync` 200 times, during migrations and re-links; single-writer lock
+crash:
+	$(RELIABILITY) -run 'TestCrash|TestSingleWriter'
+
+## faults: 25 sync passes with 10% of Graph requests failing at random and tokens revoked mid-round
+faults:
+	$(RELIABILITY) -run 'TestFaultConvergence'
+
+## fuzz: every Go fuzz target for 10 minutes (FUZZTIME=30s for less)
+fuzz:
+	bash scripts/fuzz.sh $(or $(FUZZTIME),10m)
+
+## hostile: hostile input into the store, the command line, the browser bridge and the UI (Playwright)
+hostile: build
+	$(RELIABILITY) -run 'TestHostile'
+	go test -tags $(GO_TAGS) -count=1 -v -run 'Bridge|OpenURL|OneLine' ./app/
+	cd frontend && RAPPORT_BIN="$$PWD/../$(BIN)" node --test e2e/hostile.test.mjs
+
+## secrets: no issued token in any file, log or output after sign-in, refresh, sync, errors and a crash; file modes
+secrets:
+	$(RELIABILITY) -run 'TestNoSecretsAnywhere'
 
 clean:
 	rm -rf build/bin frontend/dist/assets frontend/dist/index.html

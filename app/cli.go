@@ -167,7 +167,7 @@ func Main(args []string, assets fs.FS, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if cmd != nil {
-		c.lockAs = writerCommands[cmd.path] // instance.go
+		c.lockAs = lockName(cmd.path) // instance.go
 	}
 	if cmd == nil {
 		return runDesktop(c)

@@ -102,11 +102,19 @@ func (l *instanceLock) release() {
 
 var errLocked = errors.New("locked by another process")
 
-// writerCommands are the commands that write: they hold the lock. Every
-// other command reads.
-var writerCommands = map[string]string{
-	"sync": "rapport sync", "serve": "rapport serve", "account add": "rapport account add",
-	"account reauth": "rapport account reauth", "account remove": "rapport account remove",
-	"clients add": "rapport clients add", "clients map-folder": "rapport clients map-folder",
-	"clients unmap-folder": "rapport clients unmap-folder", "libraries add": "rapport libraries add",
+// readOnlyCommands only read the store (and the simulator commands do not
+// open it): they take no lock. Every other command that opens the data
+// directory is a writer and holds it — a new command is a writer until it
+// is listed here.
+var readOnlyCommands = map[string]bool{
+	"status": true, "clients": true, "timeline": true, "suggestions": true, "folders": true, "libraries": true,
+	"export": true, "account list": true, "bench": true, "sim": true, "sim browse": true, "sim faults": true,
+}
+
+// lockName is what a command holds the lock as ("" for a reader).
+func lockName(path string) string {
+	if readOnlyCommands[path] {
+		return ""
+	}
+	return "rapport " + path
 }

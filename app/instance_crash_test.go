@@ -40,8 +40,9 @@ func TestOneWriterPerDataDirectory(t *testing.T) {
 	}
 	again.release()
 	for path, want := range map[string]bool{"sync": true, "serve": true, "account add": true, "clients add": true,
-		"status": false, "clients": false, "timeline": false, "account list": false, "export": false} {
-		if got := writerCommands[path] != ""; got != want {
+		"status": false, "clients": false, "timeline": false, "account list": false, "export": false,
+		"clients map-folder": true, "libraries add": true, "account remove": true, "a future command": true} {
+		if got := lockName(path) != ""; got != want {
 			t.Errorf("%s: writer %v, want %v", path, got, want)
 		}
 	}

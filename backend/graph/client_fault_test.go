@@ -158,3 +158,20 @@ func TestEventWithoutTimesIsSkippedNotFatal(t *testing.T) {
 		t.Fatalf("notes %q %q", notes, p.notes)
 	}
 }
+
+// The same for drive pages (issue 5's decoder): a drive item of the wrong
+// shape is kept with what could be read, the page goes through.
+func TestMalformedDriveItemDoesNotPoisonThePage(t *testing.T) {
+	body := `{"@odata.deltaLink":"x","value":[
+		{"id":"good","name":"Plan.docx","size":10,"file":{},"parentReference":{"driveId":"b!AbC","id":"p"}},
+		{"id":"bigsize","name":"Huge.bin","size":"enormous","file":{"mimeType":7}},
+		{"id":"gone","deleted":{"state":"deleted"}}
+	]}`
+	var p drivePage
+	if err := json.Unmarshal([]byte(body), &p); err != nil {
+		t.Fatalf("the page failed as a whole: %v", err)
+	}
+	if len(p.Value) != 3 || p.Value[1].ID != "bigsize" || p.Value[1].Name != "Huge.bin" || len(p.notes) != 1 {
+		t.Fatalf("items %+v notes %q", p.Value, p.notes)
+	}
+}

@@ -124,6 +124,34 @@ func FuzzEventPage(f *testing.F) {
 	})
 }
 
+func FuzzDrivePage(f *testing.F) {
+	exampleSeeds(f, "driveitem-delta")
+	f.Add([]byte(`{"@odata.deltaLink":"x","value":[{"id":"a","size":"big","root":{},"parentReference":{"driveId":"B!XyZ","id":"r"}},{"id":"b","deleted":{},"remoteItem":{"id":"r","parentReference":{"driveId":"0123"}}}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var p drivePage
+		if decodeLikeGet(body, &p) != nil {
+			return
+		}
+		for _, j := range p.Value {
+			if j.ID == "" {
+				continue
+			}
+			it := j.item()
+			if it.IsRoot && (it.ParentID != "" || !it.IsFolder) {
+				t.Fatalf("root item %+v", it)
+			}
+			if it.DriveID != strings.ToLower(it.DriveID) && utf8.ValidString(it.DriveID) {
+				t.Fatalf("drive id %q not canonical", it.DriveID)
+			}
+			for _, ts := range []time.Time{it.CreatedAt, it.ModifiedAt} {
+				if !ts.IsZero() && ts.Location() != time.UTC {
+					t.Fatal("a time not in UTC")
+				}
+			}
+		}
+	})
+}
+
 func FuzzErrorBody(f *testing.F) {
 	for _, name := range []string{"errors.1.json", "throttling.1.json"} {
 		if b, err := os.ReadFile(filepath.Join(examplesDir, name)); err == nil {

@@ -172,6 +172,7 @@ type drivePage struct {
 	Value     []driveItemJSON `json:"value"`
 	NextLink  string          `json:"@odata.nextLink"`
 	DeltaLink string          `json:"@odata.deltaLink"`
+	notes     []string        // items only partly read (tolerant.go)
 }
 
 // DriveDelta fetches one page of a drive (or personal folder) delta round:
@@ -182,6 +183,7 @@ func (c *Client) DriveDelta(ctx context.Context, link string) (model.Page[model.
 	if err := c.get(ctx, link, driveHeaders, &p); err != nil {
 		return model.Page[model.DriveItem]{}, err
 	}
+	c.logNotes(p.notes)
 	out := model.Page[model.DriveItem]{NextLink: p.NextLink, DeltaLink: p.DeltaLink}
 	if out.NextLink == "" && out.DeltaLink == "" {
 		return out, fmt.Errorf("graph: delta page without nextLink or deltaLink")
@@ -201,6 +203,7 @@ func (c *Client) ListChildren(ctx context.Context, link string) (items []model.D
 	if err := c.get(ctx, link, driveHeaders, &p); err != nil {
 		return nil, "", err
 	}
+	c.logNotes(p.notes)
 	for _, j := range p.Value {
 		if j.ID != "" {
 			items = append(items, j.item())

@@ -95,6 +95,16 @@ func (p *eventPage) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+func (p *drivePage) UnmarshalJSON(b []byte) error {
+	type plain drivePage
+	err := json.Unmarshal(b, (*plain)(p))
+	if err == nil || !isTypeError(err) {
+		return err
+	}
+	p.notes, err = decodeItems(b, &p.Value, "drive item", func(j *driveItemJSON) string { return j.ID })
+	return err
+}
+
 // removedMark is the @removed annotation: that it is there is what
 // counts, whatever it holds ({"reason":"deleted"}, {"reason":"changed"}).
 type removedMark struct{}

@@ -168,11 +168,27 @@ func (d *simDrive) subtreeSize(id string) int64 {
 	if !it.folder {
 		return it.size
 	}
-	var n int64
-	for _, c := range d.children(id) {
-		n += d.subtreeSize(c.id)
+	return d.folderSizes()[id]
+}
+
+// folderSizes is every folder's subtree size, in one pass over the drive:
+// each file adds its size to its ancestors. (Recursing through children(),
+// which scans the whole drive, cost a 30,000-item drive minutes per delta
+// page: issue 7's heavy tenant.)
+func (d *simDrive) folderSizes() map[string]int64 {
+	out := map[string]int64{}
+	for _, it := range d.items {
+		if it.folder || it.id == d.rootID {
+			continue
+		}
+		for cur, n := d.items[it.parentID], 0; cur != nil && n < 256; cur, n = d.items[cur.parentID], n+1 {
+			out[cur.id] += it.size
+			if cur.id == d.rootID {
+				break
+			}
+		}
 	}
-	return n
+	return out
 }
 
 func (it *driveItem) quickXorHash() string {

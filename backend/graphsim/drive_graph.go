@@ -466,10 +466,20 @@ func (s *Server) driveItemObject(c *graphCall, d *simDrive, it *driveItem, delta
 	if isRoot {
 		name = "root"
 	}
+	const filled = "\x00" // sizes holds every folder's size (empty folders have none)
 	size, ok := sizes[it.id]
-	if !ok {
+	switch {
+	case ok:
+	case !it.folder:
 		size = d.subtreeSize(it.id)
-		sizes[it.id] = size
+	default:
+		if _, done := sizes[filled]; !done {
+			for id, n := range d.folderSizes() { // every folder's at once, for the whole page
+				sizes[id] = n
+			}
+			sizes[filled] = 0
+		}
+		size = sizes[it.id]
 	}
 	web := d.webURL
 	if p := d.path(it.id); p != "" {
@@ -519,7 +529,7 @@ func (s *Server) driveItemObject(c *graphCall, d *simDrive, it *driveItem, delta
 		}
 		o = append(o, field{"remoteItem", ro})
 	case it.folder:
-		o = append(o, field{"folder", object{{"childCount", len(d.children(it.id))}}})
+		o = append(o, field{"folder", object{{"childCount", childCount(d, it.id, sizes)}}})
 		if isRoot {
 			o = append(o, field{"root", object{}})
 		}
@@ -588,4 +598,20 @@ func (s *Server) listMyDrives(c *graphCall) {
 	}
 	s.mu.Unlock()
 	writeGraphJSON(c.w, c.r, http.StatusOK, object{{"@odata.context", c.base + "/v1.0/$metadata#drives"}, {"value", values}})
+}
+
+// childCount is a folder's number of children, counted for every folder of
+// the drive in one pass and kept in the page's memo (keys "\x01"+id), not
+// by a scan of the whole drive per folder (issue 7).
+func childCount(d *simDrive, id string, memo map[string]int64) int64 {
+	const counted = "\x01"
+	if _, done := memo[counted]; !done {
+		for _, c := range d.items {
+			if c.id != d.rootID {
+				memo[counted+c.parentID]++
+			}
+		}
+		memo[counted] = 0
+	}
+	return memo[counted+id]
 }

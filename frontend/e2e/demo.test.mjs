@@ -179,3 +179,23 @@ test('demo: client list, Contoso timeline, screenshots, token required', async (
     await context.close();
   }
 });
+
+test('"?" shows the shortcuts and About: the version is the binary\'s own, the data folder the demo\'s', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const printed = execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim(); // "rapport <git describe>"
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  try {
+    await page.goto(appURL, { waitUntil: 'domcontentloaded' });
+    await page.getByTestId('demo-badge').waitFor({ timeout: UI_TIMEOUT_MS });
+    await page.locator('body').press('?');
+    const version = page.getByTestId('about-version');
+    await version.waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.equal(`rapport ${await version.textContent()}`, printed);
+    assert.equal(await page.getByTestId('about-data-dir').textContent(), path.join(dataDir, 'demo'));
+    await page.keyboard.press('Escape');
+    await page.getByTestId('help-dialog').waitFor({ state: 'detached' });
+  } finally {
+    await context.close();
+  }
+});

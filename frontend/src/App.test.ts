@@ -43,6 +43,7 @@ const h = vi.hoisted(() => {
       DismissSuggestion: vi.fn(),
       ResolveDomain: vi.fn(),
       ExportClient: vi.fn(),
+      About: vi.fn(),
     },
     emit(name: string, d: unknown) {
       handlers.get(name)?.forEach((cb) => cb(d));
@@ -115,6 +116,7 @@ beforeEach(() => {
   h.api.Ambiguities.mockResolvedValue([]);
   h.api.ClientInsights.mockRejectedValue(new Error('No figures in this test.'));
   h.api.Search.mockResolvedValue([]);
+  h.api.About.mockResolvedValue({ name: 'Rapport', version: 'v0.4.0', platform: 'linux/amd64', dataDir: '/data/demo', demo: true });
   h.api.Timeline.mockResolvedValue({
     items: [{ kind: 'mail', direction: 'in', at: ago(60_000), counterpart: 'Alice', title: 'Hello', itemId: 'm1' }],
     cursor: '',
@@ -175,6 +177,18 @@ describe('App', () => {
     await waitFor(() => expect(screen.getByTestId('sync-status').textContent).toMatch(/^Synced/));
     await fireEvent.click(screen.getByRole('button', { name: /Sync now/ }));
     expect(h.api.SyncNow).toHaveBeenCalledTimes(2);
+  });
+
+  it('opens the shortcuts and About on "?" and on the top bar button; Esc closes it and keeps the screen', async () => {
+    render(App);
+    await waitFor(() => screen.getAllByTestId('client-row'));
+    await fireEvent.keyDown(window, { key: '?' });
+    await waitFor(() => expect(screen.getByTestId('about-version').textContent).toBe('v0.4.0'));
+    await fireEvent.keyDown(screen.getByTestId('help-dialog'), { key: 'Escape' });
+    expect(screen.queryByTestId('help-dialog')).toBeNull();
+    expect(screen.getAllByTestId('client-row').length).toBe(3);
+    await fireEvent.click(screen.getByTestId('help-button'));
+    expect(screen.getByTestId('help-dialog')).toBeTruthy();
   });
 
   it('follows sync:state, and a pass that ends clears stale progress', async () => {

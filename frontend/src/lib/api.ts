@@ -36,6 +36,7 @@ import type {
   SettingsView,
   SignInOutcome,
   Status,
+  AboutInfo,
   StreamState,
   StreamStatus,
   SyncSettings,
@@ -499,6 +500,16 @@ export const api: Backend = {
     await call<void>('SyncNow');
   },
   Status: async () => normalizeStatus(await call<Partial<Status> | null>('Status')),
+  About: async () => {
+    const a = await call<Partial<AboutInfo> | null>('About');
+    return {
+      name: a?.name || 'Rapport',
+      version: a?.version || 'unknown',
+      platform: a?.platform ?? '',
+      dataDir: a?.dataDir ?? '',
+      demo: !!a?.demo,
+    };
+  },
   SetFocused: async (focused) => {
     await call<void>('SetFocused', !!focused);
   },

@@ -316,6 +316,20 @@ export interface Backend {
   StartDemo(): Promise<void>;
   Settings(): Promise<SettingsView>;
   SaveSettings(s: SettingsView): Promise<void>;
+  /** This build and its data folder (the About dialog). */
+  About(): Promise<AboutInfo>;
+}
+
+/** app.AboutInfo. */
+export interface AboutInfo {
+  name: string;
+  /** git describe of the build ("v0.3.0-12-gabc1234"), "dev" for an unstamped one. */
+  version: string;
+  /** "linux/amd64". */
+  platform: string;
+  /** The folder this session reads and writes (the demo's own folder in the demo). */
+  dataDir: string;
+  demo: boolean;
 }
 
 // ==== issue 6: insights, search, matching, export (frontend-insights) ========
