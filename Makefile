@@ -86,3 +86,13 @@ secrets:
 
 clean:
 	rm -rf build/bin frontend/dist/assets frontend/dist/index.html
+
+.PHONY: bench
+## bench: the full performance benchmark — heavy tenant at 100 ms per request, query figures at 1,000,000 timeline items (docs/PERFORMANCE.md)
+bench: build
+	./$(BIN) bench --items-1m
+
+.PHONY: bench-ui
+## bench-ui: UI figures — cold start (Chromium, desktop under Xvfb) and frame times scrolling a 100,000-item timeline
+bench-ui: build
+	@bash scripts/ui-bench.sh

@@ -291,6 +291,7 @@ func benchSyncPhase(ctx context.Context, o benchOptions, tmp string, rep *benchR
 	err = env.app.syncAll(ctx, "")
 	wall := time.Since(t0)
 	heapPeak, rssPeak := mem.stop()
+	livePeak := mem.live.Load()
 	if err != nil {
 		return fmt.Errorf("the benchmark's sync failed: %w", err)
 	}
@@ -316,8 +317,8 @@ func benchSyncPhase(ctx context.Context, o benchOptions, tmp string, rep *benchR
 	r.RequestsMin = reqMin
 	r.HeapPeakMB = float64(heapPeak) / (1 << 20)
 	r.RSSPeakMB = float64(rssPeak) / (1 << 20)
-	rep.note("heap and RSS peaks are the whole process's, which includes the in-process simulator holding the tenant (%.0f MB of heap before the sync began)",
-		float64(baseHeap)/(1<<20))
+	rep.note("heap and RSS peaks are the whole process's, which includes the in-process simulator holding the tenant (%.0f MB of heap before the sync began) and rendering its pages; the live heap peaked at %.0f MB",
+		float64(baseHeap)/(1<<20), float64(livePeak)/(1<<20))
 	if work.Drive == 0 {
 		rep.note("no drive was synced: the sync figures cover mail and calendar only")
 	}
@@ -486,7 +487,10 @@ func percentile(v []float64, p float64) float64 {
 	return s[min(max(k, 0), len(s)-1)]
 }
 
-var heapSample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+var (
+	heapSample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	liveSample = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+)
 
 // heapBytes is the heap occupied by objects, live or not yet swept: what
 // runtime.MemStats calls HeapAlloc.
@@ -501,6 +505,7 @@ func heapBytes() uint64 {
 // memSampler records the heap and RSS peaks while it runs.
 type memSampler struct {
 	heap, rss atomic.Uint64
+	live      atomic.Uint64 // the heap the last GC found live
 	stopc     chan struct{}
 	done      chan struct{}
 }
@@ -529,6 +534,12 @@ func startMemSampler() *memSampler {
 func (m *memSampler) sample() {
 	if h := heapBytes(); h > m.heap.Load() {
 		m.heap.Store(h)
+	}
+	metrics.Read(liveSample)
+	if liveSample[0].Value.Kind() == metrics.KindUint64 {
+		if l := liveSample[0].Value.Uint64(); l > m.live.Load() {
+			m.live.Store(l)
+		}
 	}
 	if r := rssBytes(); r > m.rss.Load() {
 		m.rss.Store(r)

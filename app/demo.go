@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"rapport/backend/graphsim"
@@ -109,9 +110,15 @@ func (d *demoTenant) setup(a *App) error {
 	if err != nil {
 		return fmt.Errorf("sign in to the demo tenant: %w", err)
 	}
-	for _, c := range d.sim.DemoClients() {
-		if _, err := a.AddClient(c.Name, c.Domains); err != nil {
+	for i, c := range d.sim.DemoClients() {
+		added, err := a.AddClient(c.Name, c.Domains)
+		if err != nil {
 			return fmt.Errorf("create demo client %s: %w", c.Name, err)
+		}
+		if i == 0 {
+			if err := growDemoTimeline(ctx, a, acct.ID, added.ID); err != nil {
+				return err
+			}
 		}
 	}
 	// A SharePoint library too: "Fabrikam Projects" on the Client
@@ -126,6 +133,25 @@ func (d *demoTenant) setup(a *App) error {
 				return fmt.Errorf("add the demo library: %w", err)
 			}
 		}
+	}
+	return nil
+}
+
+// growDemoTimeline gives the first demo client RAPPORT_DEMO_TIMELINE
+// synthetic messages (as `rapport bench --items-1m` grows its store), so the
+// UI can be measured on a 100,000-item timeline (frontend/perf/ui-bench.mjs,
+// docs/PERFORMANCE.md). Unset: nothing.
+func growDemoTimeline(ctx context.Context, a *App, accountID, clientID int64) error {
+	v := os.Getenv("RAPPORT_DEMO_TIMELINE")
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 5_000_000 {
+		return fmt.Errorf("RAPPORT_DEMO_TIMELINE must be a number of items up to 5000000, not %q", v)
+	}
+	if err := growStore(ctx, a.store.DB(), accountID, n, clientID); err != nil {
+		return fmt.Errorf("grow the demo timeline: %w", err)
 	}
 	return nil
 }

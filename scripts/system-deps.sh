@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config xvfb xauth imagemagick x11-apps xdotool
       dbus dbus-x11 gnome-keyring libsecret-tools fonts-noto-color-emoji chromium
-      gcc-mingw-w64-x86-64 nsis librsvg2-bin file)
+      gcc-mingw-w64-x86-64 nsis librsvg2-bin file jq)
 if ! command -v dpkg-query >/dev/null; then
   echo "system-deps: not a Debian/Ubuntu system; install the equivalents of: ${PKGS[*]} (see README)" >&2
   exit 0

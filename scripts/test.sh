@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Rapport's test suites and prints one summary. With an argument, runs
-# only that suite: go | reliability | vitest | e2e | desktop | dist.
+# only that suite: go | reliability | vitest | e2e | desktop | dist | bench.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$(go env GOPATH)/bin:$PATH"
@@ -77,7 +77,27 @@ suite_dist() {
   record dist "$(grep -c '^ok - ' "$LOG/dist.txt")" "$(grep -c '^not ok - ' "$LOG/dist.txt")" "$rc"
 }
 
-if [ $# -gt 0 ]; then suites=("$@"); else suites=(go reliability vitest e2e desktop dist); fi
+suite_bench() {
+  echo "== bench: rapport bench --scenario small --json (a smoke test: it completes and reports every figure; times are not judged)"
+  local out="$LOG/bench.json"
+  ./build/bin/rapport bench --scenario small --json >"$out" 2>"$LOG/bench.err"
+  local rc=$?
+  grep -v '^bench: ' "$LOG/bench.err" | sed 's/^/  /'
+  if [ "$rc" -eq 0 ] && jq -e '
+      ["sync_wall_s","sync_lower_bound_s","sync_ratio","requests","requests_min","ingest_items_per_s","sqlite_raw_rows_per_s",
+       "ingest_vs_raw","incremental_requests_per_stream","incremental_cpu_ms_per_stream","change_to_event_ms","timeline_p50_ms",
+       "timeline_p99_ms","insights_ms","search_ms","heap_peak_mb","rss_peak_mb"] as $k
+      | (keys | sort) == ($k | sort) and all(.[]; type == "number" and (isinfinite | not) and (isnan | not))
+    ' "$out" >/dev/null; then
+    jq -c . "$out"
+    record bench 1 0 0
+  else
+    echo "bench: failed (exit $rc) or a figure is missing:"; cat "$out"
+    record bench 0 1 1
+  fi
+}
+
+if [ $# -gt 0 ]; then suites=("$@"); else suites=(go reliability vitest e2e desktop dist bench); fi
 for s in "${suites[@]}"; do "suite_$s"; done
 
 echo

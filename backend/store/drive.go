@@ -289,8 +289,8 @@ func (s *Store) FileActivities(ctx context.Context, accountID int64) ([]FileActi
 // account's drives (items with a remoteItem pointing at a folder), which
 // get a stream of their own.
 func (s *Store) Shortcuts(ctx context.Context, accountID int64) ([]StoredDriveItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+itemCols+` FROM drive_items WHERE account_id=? AND remote_id <> '' AND is_folder=1
-		AND deleted_at IS NULL ORDER BY name, id`, accountID)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+itemCols+` FROM drive_items INDEXED BY drive_items_shortcuts
+		WHERE account_id=? AND remote_id <> '' AND is_folder=1 AND deleted_at IS NULL ORDER BY name, id`, accountID)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,11 @@ type MailFact struct {
 // thread, before and after the range, from every account, so a reply
 // outside the range or from another account is seen — plus the linked
 // messages in the range that have no conversation id.
+//
+// CROSS JOIN fixes the join order (the client's conversations, then their
+// messages by messages_conversation): without statistics SQLite chose to
+// scan every stored message instead — 2.7 s per client page at 110,000
+// items (issue 7).
 func (s *Store) ClientMailFacts(ctx context.Context, clientID int64, from, to time.Time) ([]MailFact, error) {
 	q := `
 WITH conv AS MATERIALIZED (
@@ -42,7 +47,7 @@ WITH conv AS MATERIALIZED (
   WHERE l.client_id = ?1 AND l.kind = 'mail' AND l.at >= ?2 AND l.at < ?3 AND m.conversation_id <> ''
 ),
 items(account_id, id) AS (
-  SELECT m.account_id, m.id FROM conv JOIN accounts a JOIN messages m ON m.account_id = a.id AND m.conversation_id = conv.conversation_id
+  SELECT m.account_id, m.id FROM conv CROSS JOIN accounts a CROSS JOIN messages m ON m.account_id = a.id AND m.conversation_id = conv.conversation_id
   UNION
   SELECT m.account_id, m.id FROM links l JOIN messages m ON m.account_id = l.account_id AND m.id = l.item_id
   WHERE l.client_id = ?1 AND l.kind = 'mail' AND l.at >= ?2 AND l.at < ?3 AND m.conversation_id = ''

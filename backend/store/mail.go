@@ -77,7 +77,9 @@ func (s *Store) ApplyMailPage(ctx context.Context, p MailPage) (ApplyResult, err
 			folderSQL = `INSERT INTO message_folders(account_id, message_id, folder_id, round_id) VALUES(?,?,?,?) ON CONFLICT DO NOTHING`
 			round = 0
 		}
-		collect := func(id string) error { return collectLinked(ctx, tx, model.KindMail, p.AccountID, pageIDs1(id), clients) }
+		collect := func(id string) error {
+			return collectLinked(ctx, tx, model.KindMail, p.AccountID, pageIDs1(id), clients)
+		}
 		if len(recs) > 0 {
 			if err := collectLinked(ctx, tx, model.KindMail, p.AccountID, idsJSON, clients); err != nil {
 				return err

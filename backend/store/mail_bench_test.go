@@ -193,4 +193,3 @@ func BenchmarkApplyEventPage(b *testing.B) {
 	}
 	b.ReportMetric(float64(100*b.N)/b.Elapsed().Seconds(), "items/s")
 }
-
