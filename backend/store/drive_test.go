@@ -308,3 +308,30 @@ func BenchmarkMoveMappedFolder100k(b *testing.B) {
 		moveBig(b, f, to, dt0.Add(time.Duration(i+1)*time.Hour))
 	}
 }
+
+// Deleting a client whose folder sits inside another client's folder hands
+// that subtree (and its file activity) to the outer client, not to nobody.
+func TestDeleteClientHandsNestedFolderToOuterMapping(t *testing.T) {
+	f := newDriveFixture(t)
+	ctx := context.Background()
+	f.round(t, []model.DriveItem{rootItem(), folderItem("cl", "root", "Clients"), folderItem("x", "cl", "Joint work"),
+		fileItem("1", "x", "plan.docx", 1, "Avery"), fileItem("2", "cl", "list.xlsx", 1, "Avery")})
+	if _, err := f.s.MapFolder(ctx, f.acct.ID, testDrive, "cl", f.fabrikam.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.MapFolder(ctx, f.acct.ID, testDrive, "x", f.contoso.ID); err != nil {
+		t.Fatal(err)
+	}
+	expectTree(t, f.tree(t), "=-", "Clients=Fabrikam", "Clients/Joint work=Contoso", "Clients/Joint work/plan.docx=Contoso", "Clients/list.xlsx=Fabrikam")
+	ids, err := f.s.DeleteClient(ctx, f.contoso.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectTree(t, f.tree(t), "=-", "Clients=Fabrikam", "Clients/Joint work=Fabrikam", "Clients/Joint work/plan.docx=Fabrikam", "Clients/list.xlsx=Fabrikam")
+	if got := f.files(t, f.fabrikam); len(got) != 2 {
+		t.Fatalf("Fabrikam's files after the delete: %v", got)
+	}
+	if len(ids) != 1 || ids[0] != f.fabrikam.ID {
+		t.Fatalf("changed clients %v, want Fabrikam's", ids)
+	}
+}

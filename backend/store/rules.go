@@ -314,10 +314,11 @@ func (s *Store) AddExclusion(ctx context.Context, kind, value, source string) ([
 		if err := r.markExclusion(kind, value); err != nil {
 			return err
 		}
-		ids, err = r.apply()
+		relinked, err := r.apply()
+		ids = append(ids, relinked...)
 		return err
 	})
-	return ids, err
+	return uniqueIDs(ids), err
 }
 
 // RemoveExclusion removes an entry and re-links the items it concerned.
@@ -614,9 +615,37 @@ func (s *Store) DeleteClient(ctx context.Context, clientID int64) ([]int64, erro
 		if err != nil {
 			return err
 		}
-		// links, client_domains, client_contacts and manual_links cascade.
+		// The folders mapped to it: their subtrees fall to the next mapped
+		// ancestor (another client's folder above), not to "no client".
+		type folder struct {
+			account   int64
+			drive, id string
+		}
+		var mapped []folder
+		rows, err := tx.QueryContext(ctx, `SELECT account_id, drive_id, folder_id FROM folder_mappings WHERE client_id = ?`, clientID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var f folder
+			if err := rows.Scan(&f.account, &f.drive, &f.id); err != nil {
+				rows.Close()
+				return err
+			}
+			mapped = append(mapped, f)
+		}
+		rows.Close()
+		// links, client_domains, client_contacts, manual_links and
+		// folder_mappings cascade; drive items' client is set to NULL.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE id = ?`, clientID); err != nil {
 			return err
+		}
+		for _, f := range mapped {
+			moved, err := resolveSubtrees(ctx, tx, f.account, f.drive, `SELECT ?3`, f.id)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, moved...)
 		}
 		r, err := newRelink(ctx, tx)
 		if err != nil {
@@ -632,10 +661,11 @@ func (s *Store) DeleteClient(ctx context.Context, clientID int64) ([]int64, erro
 				return err
 			}
 		}
-		ids, err = r.apply()
+		relinked, err := r.apply()
+		ids = append(ids, relinked...)
 		return err
 	})
-	return ids, err
+	return uniqueIDs(ids), err
 }
 
 func ruleStrings(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
@@ -941,4 +971,16 @@ func (s *Store) AddClientDomain(ctx context.Context, clientID int64, domain stri
 		return err
 	})
 	return ids, err
+}
+
+// uniqueIDs sorts ids and drops repeats (and the deleted client's 0s).
+func uniqueIDs(ids []int64) []int64 {
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	out := []int64{}
+	for i, id := range ids {
+		if id != 0 && (i == 0 || id != ids[i-1]) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
