@@ -647,6 +647,11 @@ func (s *Store) DeleteClient(ctx context.Context, clientID int64) ([]int64, erro
 			}
 			ids = append(ids, moved...)
 		}
+		if len(mapped) > 0 { // a file linked or unlinked by hand keeps that (as MapFolder does)
+			if err := ApplyManualLinks(ctx, tx, model.KindFile); err != nil {
+				return err
+			}
+		}
 		r, err := newRelink(ctx, tx)
 		if err != nil {
 			return err
