@@ -116,6 +116,7 @@ func commands() []*command {
 
 // Main runs the command line and returns the process exit code.
 func Main(args []string, assets fs.FS, stdout, stderr io.Writer) int {
+	setMemoryLimit() // memory.go
 	c := &cli{stdout: stdout, stderr: stderr, assets: assets}
 	cmds := commands()
 	words := commandWords(args)
