@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -174,5 +175,31 @@ func TestSearchFileDocs(t *testing.T) {
 	hs, err := f.s.Search(ctx, "sow", 0)
 	if err != nil || len(hs) != 1 || hs[0].Kind != "file" || hs[0].Title != "SOW v2.docx" || hs[0].ItemID != "drv/item1" {
 		t.Fatalf("file hit = %+v, %v", hs, err)
+	}
+}
+
+// A word in more documents than Search ranks: the hits come from the most
+// recently indexed ones, still best match first, then newest.
+func TestSearchRanksTheNewestMatchesOfACommonWord(t *testing.T) {
+	old := searchRankWindow
+	searchRankWindow = 20
+	t.Cleanup(func() { searchRankWindow = old })
+	f := newFixture(t)
+	ctx := context.Background()
+	for i := 0; i < 40; i++ { // indexed one page at a time, oldest first
+		f.put(t, rec(fmt.Sprintf("m%02d", i), "c", "weekly status report", "zoe@contoso.com", model.DirectionIn, t0.Add(time.Duration(i)*time.Hour), "me@adatum.com"))
+	}
+	f.put(t, rec("best", "c", "report", "zoe@contoso.com", model.DirectionIn, t0.Add(-time.Hour), "me@adatum.com"))
+	hs, err := f.s.Search(ctx, "report", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hs) != 20 || hs[0].ItemID != "best" {
+		t.Fatalf("%d hits, first %q; want 20 with the best match first", len(hs), hs[0].ItemID)
+	}
+	for _, h := range hs[1:] {
+		if h.ItemID < "m21" {
+			t.Fatalf("hit %s is older than the 19 newest matches", h.ItemID)
+		}
 	}
 }
