@@ -15,7 +15,7 @@ func insightOptions(days int) (insights.Options, error) {
 	if days < 0 || days > maxInsightDays {
 		return insights.Options{}, errors.New("the range must be between 1 and 3650 days")
 	}
-	return insights.Options{Now: time.Now(), Days: days, Loc: time.Local}, nil
+	return insights.Options{Now: time.Now(), Days: days, Loc: localZone()}, nil
 }
 
 // ClientInsights returns a client's figures over the last days (0: 90):
