@@ -74,9 +74,12 @@ func TestSingleWriter(t *testing.T) {
 	// Counted from the request log, over the racers' requests only: a
 	// process killed earlier may leave answers the server is still
 	// finishing, which are no writer's.
+	// With one writer through, its own gate keeps it at 4 (the fault suite
+	// checks that exactly); more than 4 matters only if two got through,
+	// and then it means they synced side by side.
 	inFlight := maxOverlap(tn.sim.Requests(), raceStart)
-	if inFlight > 4 || inFlight == 0 {
-		t.Fatalf("%d mailbox requests in flight at once while the writers raced (more than 4: two synced side by side)", inFlight)
+	if inFlight == 0 || (ok > 1 && inFlight > 4) {
+		t.Fatalf("%d writers synced; %d mailbox requests in flight at once while they raced (more than 4: two synced side by side)", ok, inFlight)
 	}
 
 	// Two demos: the second must not wipe the first one's database.
