@@ -100,8 +100,11 @@ var officeZone = time.FixedZone("UTC-5", -5*3600)
 // demoBuilder writes the seeded mailbox. Everything random comes from r, and
 // everything time-like from anchor, so Seed+Anchor fix the result.
 type demoBuilder struct {
-	r       *rand.Rand
-	g       idGen
+	r *rand.Rand
+	g idGen
+	// closer draws the replies that close old threads (closeThread), from
+	// a stream of its own so the rest of the tenant stays as it was.
+	closer  *rand.Rand
 	anchor  time.Time
 	mb      *mailbox
 	me      person
@@ -127,7 +130,7 @@ func buildDemo(seed int64, anchor time.Time) *tenant {
 	for _, c := range demoClients {
 		t.clients = append(t.clients, DemoClient{Name: c.name, Domains: c.domains})
 	}
-	b := &demoBuilder{r: r, g: idGen{r}, anchor: anchor, mb: newMailbox(), me: person{t.me.name, t.me.mail}, folders: map[string]*folder{}, invoice: 2030}
+	b := &demoBuilder{r: r, g: idGen{r}, closer: rand.New(rand.NewPCG(uint64(seed), 0x636c6f7365)), anchor: anchor, mb: newMailbox(), me: person{t.me.name, t.me.mail}, folders: map[string]*folder{}, invoice: 2030}
 	b.mb.meAddress = t.me.mail
 	b.makeFolders()
 	for _, c := range demoClients {
@@ -425,8 +428,28 @@ func (b *demoBuilder) clientThreads(c clientSpec) {
 				msg.Flag = "flagged"
 			}
 			clientTurn = !clientTurn
+			if k == n-1 && !clientTurn { // the client wrote last
+				b.closeThread(th, subject, contact, cc, t)
+			}
 		}
 	}
+}
+
+// closeThread answers, most of the time, a thread whose last word was the
+// client's more than a week ago: a consultant replies to client mail, so
+// the demo's attention list holds a few recent threads, not every old one.
+func (b *demoBuilder) closeThread(th *thread, subject string, contact person, cc []person, last time.Time) {
+	if b.closer == nil || b.anchor.Sub(last) < 7*24*time.Hour || b.closer.Float64() >= 0.85 { // the heavy tenant keeps its exact counts
+		return
+	}
+	r, g := b.r, b.g
+	b.r, b.g = b.closer, idGen{b.closer}
+	defer func() { b.r, b.g = r, g }()
+	t := b.workTime(last.Add(b.replyDelay(0.8)))
+	if t.After(b.anchor.Add(-10 * time.Minute)) {
+		return
+	}
+	b.add(mail{subject: "RE: " + subject, sent: t, th: th, from: b.me, to: []person{contact}, cc: cc, folder: "sentitems"})
 }
 
 // clientSubject uses the client's own topics first, then recurring business
