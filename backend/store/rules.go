@@ -314,11 +314,10 @@ func (s *Store) AddExclusion(ctx context.Context, kind, value, source string) ([
 		if err := r.markExclusion(kind, value); err != nil {
 			return err
 		}
-		relinked, err := r.apply()
-		ids = append(ids, relinked...)
+		ids, err = r.apply()
 		return err
 	})
-	return uniqueIDs(ids), err
+	return ids, err
 }
 
 // RemoveExclusion removes an entry and re-links the items it concerned.
