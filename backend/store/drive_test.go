@@ -335,3 +335,47 @@ func TestDeleteClientHandsNestedFolderToOuterMapping(t *testing.T) {
 		t.Fatalf("changed clients %v, want Fabrikam's", ids)
 	}
 }
+
+// BenchmarkDrivePollNoChange is a poll of a 30,000-item drive that brings
+// nothing: one empty page ending the round (issue 7's incremental cost per
+// stream; the round's end must not read the drive).
+func BenchmarkDrivePollNoChange(b *testing.B) {
+	f := newDriveFixture(b)
+	buildBig(b, f, 30000)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f.round(b, nil)
+	}
+}
+
+// The stream's item count stays exact when a poll brings nothing (it is
+// then not recounted) and when the next one adds and deletes.
+func TestDriveItemCountAcrossQuietPolls(t *testing.T) {
+	f := newDriveFixture(t)
+	ctx := context.Background()
+	items := func() int {
+		st, err := f.s.Stream(ctx, f.st.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Items
+	}
+	f.round(t, []model.DriveItem{rootItem(), folderItem("c", "root", "Contoso"), fileItem("1", "c", "a.docx", 1, "Avery"), fileItem("2", "c", "b.docx", 2, "Avery")})
+	if n := items(); n != 4 {
+		t.Fatalf("after the first round: %d items, want 4", n)
+	}
+	f.round(t, nil)
+	f.round(t, nil)
+	if n := items(); n != 4 {
+		t.Fatalf("after quiet polls: %d items, want 4", n)
+	}
+	f.round(t, []model.DriveItem{fileItem("3", "c", "c.docx", 3, "Avery"), deletedItem("1")})
+	f.round(t, nil)
+	if n := items(); n != 4 {
+		t.Fatalf("after one added and one deleted: %d items, want 4", n)
+	}
+	f.round(t, []model.DriveItem{deletedItem("2")})
+	if n := items(); n != 3 {
+		t.Fatalf("after a delete: %d items, want 3", n)
+	}
+}
