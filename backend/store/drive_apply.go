@@ -211,7 +211,7 @@ func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, e
 				}
 			}
 		}
-		if err := saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, p.Complete, 0, now); err != nil {
+		if err := saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, p.Complete, false, 0, now); err != nil {
 			return err
 		}
 		// The item count: exact at a round's end, estimated in between. A

@@ -146,7 +146,8 @@ func (s *Store) ApplyEventPage(ctx context.Context, p EventPage) (ApplyResult, e
 		if err := flushSearch(ctx, tx); err != nil { // search.go: index the page's events once
 			return err
 		}
-		return saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, p.Complete, 0, now)
+		changed := len(p.Records) > 0 || res.Removed > 0 || full
+		return saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, p.Complete, changed, 0, now)
 	})
 	if err != nil {
 		return ApplyResult{}, err

@@ -160,7 +160,8 @@ func (s *Store) ApplyMailPage(ctx context.Context, p MailPage) (ApplyResult, err
 			return err
 		}
 		complete := p.DeltaLink != "" || (p.Backfill && p.NextLink == "")
-		return saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, complete, len(p.Records), now)
+		changed := len(p.Records) > 0 || res.Removed > 0 || full
+		return saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, complete, changed, len(p.Records), now)
 	})
 	if err != nil {
 		return ApplyResult{}, err

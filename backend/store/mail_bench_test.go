@@ -193,3 +193,24 @@ func BenchmarkApplyEventPage(b *testing.B) {
 	}
 	b.ReportMetric(float64(100*b.N)/b.Elapsed().Seconds(), "items/s")
 }
+
+// BenchmarkMailPollNoChange is a poll of an Inbox of 20,000 messages that
+// brings nothing: one empty page with the new delta link (issue 7's
+// incremental cost per stream).
+func BenchmarkMailPollNoChange(b *testing.B) {
+	bs := newBenchStore(b)
+	ctx := context.Background()
+	if _, err := bs.s.BeginRound(ctx, bs.inbox.ID); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 200; i++ {
+		bs.applyMail(b, bs.mailPage(100), "https://graph/next")
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := bs.s.ApplyMailPage(ctx, store.MailPage{StreamID: bs.inbox.ID, AccountID: bs.acct.ID, FolderID: "INBOX",
+			DeltaLink: "https://graph/delta"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -151,13 +151,20 @@ const itemsExpr = `CASE kind
 // saveCheckpoint stores the page's link inside the page's transaction: the
 // page and the position after it are committed together or not at all.
 // complete marks the round's last page (a deltaLink, or a listing's end).
-func saveCheckpoint(ctx context.Context, tx *sql.Tx, streamID int64, next, delta string, complete bool, added int, now time.Time) error {
+// changed is false for a page that stored and removed nothing (most polls):
+// the item count is then kept, not recounted (a count of a big folder's
+// rows on every poll was most of a quiet poll's cost, issue 7).
+func saveCheckpoint(ctx context.Context, tx *sql.Tx, streamID int64, next, delta string, complete, changed bool, added int, now time.Time) error {
+	items := "items + 0 * ?"
+	if changed {
+		items = itemsExpr
+	}
 	var err error
 	if complete {
 		_, err = tx.ExecContext(ctx, `UPDATE streams SET next_link='', delta_link=?, last_sync_at=?, last_error='', error_action='',
-			last_round_start=round_started_at, items=`+itemsExpr+` WHERE id=?`, delta, ms(now), added, streamID)
+			last_round_start=round_started_at, items=`+items+` WHERE id=?`, delta, ms(now), added, streamID)
 	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE streams SET next_link=?, items=`+itemsExpr+` WHERE id=?`, next, added, streamID)
+		_, err = tx.ExecContext(ctx, `UPDATE streams SET next_link=?, items=`+items+` WHERE id=?`, next, added, streamID)
 	}
 	return err
 }
