@@ -14,34 +14,21 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, Proc, chromiumPath, frontendDir, shotsDir, tempDir } from './support.mjs';
+import { collectProblems, shotsDir, startDemoApp } from './support.mjs';
 
-const bin = path.resolve(frontendDir, process.env.RAPPORT_BIN || '../build/bin/rapport');
-const URL_RE = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/;
 const UI_TIMEOUT_MS = 60_000; // the demo syncs its first pages after start-up
 
-let server;
-let dataDir;
+let app;
 let browser;
 let appURL;
 
 before(async () => {
-  assert.ok(fs.existsSync(bin), `backend binary not found at ${bin}: run make build at the repo root, or set RAPPORT_BIN`);
-  assert.ok(fs.existsSync(chromiumPath), `Chromium not found at ${chromiumPath}: apt-get install chromium, or set CHROMIUM`);
-  dataDir = tempDir('rapport-e2e-folders-');
-  server = new Proc('rapport serve', bin, ['serve', '--demo', '--addr', '127.0.0.1:0', '--data-dir', dataDir], {
-    cwd: dataDir,
-    env: { ...process.env, HOME: dataDir, XDG_CONFIG_HOME: path.join(dataDir, 'config') },
-  });
-  appURL = (await server.next(URL_RE))[0];
-  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  app = await startDemoApp('rapport-e2e-folders-');
+  ({ browser, appURL } = app);
 });
 
 after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await app?.stop();
 });
 
 /** The tree row of a folder (by name, and by level when names repeat). */
@@ -52,11 +39,7 @@ function folderRow(page, name, extra = '') {
 test('folders: map a folder to a client, then see its files on the client’s Files tab', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
   const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
-  });
+  const problems = collectProblems(page);
 
   try {
     await page.goto(appURL, { waitUntil: 'domcontentloaded' });

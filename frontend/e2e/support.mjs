@@ -157,3 +157,41 @@ export function keyringWrapper() {
     'rapport-with-keyring',
   ];
 }
+
+export const rapportBin = path.resolve(frontendDir, process.env.RAPPORT_BIN || '../build/bin/rapport');
+const URL_RE = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/;
+
+/**
+ * `rapport serve --demo` in a fresh data directory and a Chromium to drive
+ * it: { appURL, browser, dataDir, stop }. stop() ends both and removes the
+ * directory (call it from after()).
+ */
+export async function startDemoApp(prefix) {
+  if (!fs.existsSync(rapportBin)) throw new Error(`backend binary not found at ${rapportBin}: run make build, or set RAPPORT_BIN`);
+  if (!fs.existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: apt-get install chromium, or set CHROMIUM`);
+  const { chromium } = await import('playwright-core');
+  const dataDir = tempDir(prefix);
+  const server = new Proc('rapport serve --demo', rapportBin, ['serve', '--demo', '--addr', '127.0.0.1:0', '--data-dir', path.join(dataDir, 'data')], {
+    cwd: dataDir,
+    env: { ...process.env, HOME: dataDir, XDG_CONFIG_HOME: path.join(dataDir, 'config') },
+  });
+  const app = { dataDir, browser: null, appURL: '' };
+  app.stop = async () => {
+    await app.browser?.close().catch(() => {});
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  app.appURL = (await server.next(URL_RE, 60_000))[0];
+  app.browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  return app;
+}
+
+/** Collects a page's script errors and CSP refusals (tests assert the list is empty). */
+export function collectProblems(page) {
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
+  });
+  return problems;
+}

@@ -14,47 +14,30 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, Proc, chromiumPath, frontendDir, shotsDir, tempDir } from './support.mjs';
+import { collectProblems, shotsDir, startDemoApp } from './support.mjs';
 
-const bin = path.resolve(frontendDir, process.env.RAPPORT_BIN || '../build/bin/rapport');
-const URL_RE = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/;
 const UI_TIMEOUT_MS = 60_000;
 /** New mail reaches the UI within one focused poll (15 s) of a demo tick (10 s); this is a generous bound. */
 const LIVE_TIMEOUT_MS = 120_000;
 
-let server;
-let dataDir;
+let app;
 let browser;
 let appURL;
 
 before(async () => {
-  assert.ok(fs.existsSync(bin), `backend binary not found at ${bin}: run make build, or set RAPPORT_BIN`);
-  assert.ok(fs.existsSync(chromiumPath), `Chromium not found at ${chromiumPath}: apt-get install chromium, or set CHROMIUM`);
-  dataDir = tempDir('rapport-e2e-sync-');
-  server = new Proc('rapport serve --demo', bin, ['serve', '--demo', '--addr', '127.0.0.1:0', '--data-dir', dataDir], {
-    cwd: dataDir,
-    env: { ...process.env, HOME: dataDir, XDG_CONFIG_HOME: path.join(dataDir, 'config') },
-  });
-  appURL = (await server.next(URL_RE, 60_000))[0];
-  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  app = await startDemoApp('rapport-e2e-sync-');
+  ({ browser, appURL } = app);
 });
 
 after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await app?.stop();
 });
 
 /** A fresh page on the app (its own storage), with page errors collected. */
 async function openApp() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
   const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
-  });
+  const problems = collectProblems(page);
   await page.goto(appURL, { waitUntil: 'domcontentloaded' });
   await page.locator('[data-testid="client-row"]').first().waitFor({ timeout: UI_TIMEOUT_MS });
   return { context, page, problems };
