@@ -39,6 +39,10 @@ suite_reliability() {
   echo "== reliability: crash, faults, hostile input, secrets, single writer (short) + fuzz ${FUZZ_CI_TIME:-10s} per target"
   RAPPORT_RELIABILITY=ci go test -tags sqlite_fts5 -count=1 -p 1 -v -timeout 20m ./backend/reliability/ 2>&1 | tee "$LOG/reliability.txt" | grep -E '^(ok|FAIL|--- |panic)|FIGURE|_test.go:[0-9]+'
   local rc=${PIPESTATUS[0]}
+  if [ "$rc" -ne 0 ]; then # the filter above hides a failing step's own output: show it
+    echo "-- reliability: the output before the first failure"
+    grep -B60 -m1 -- '^--- FAIL' "$LOG/reliability.txt" | sed 's/^/   /'
+  fi
   bash scripts/fuzz.sh "${FUZZ_CI_TIME:-10s}" 2>&1 | tee "$LOG/fuzz.txt" | grep -E '^(ok|not ok|#) |^    '
   local frc=${PIPESTATUS[0]}
   [ "$frc" -ne 0 ] && rc=$frc
