@@ -120,6 +120,20 @@ type relink struct {
 	tx  *sql.Tx
 }
 
+// relinkAfter re-links, in tx, the items mark names (a rule change's
+// domains, addresses or exclusions) and returns the clients whose links
+// changed.
+func relinkAfter(ctx context.Context, tx *sql.Tx, mark func(r *relink) error) ([]int64, error) {
+	r, err := newRelink(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if err := mark(r); err != nil {
+		return nil, err
+	}
+	return r.apply()
+}
+
 func newRelink(ctx context.Context, tx *sql.Tx) (*relink, error) {
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS relink_items(
 		kind TEXT NOT NULL, account_id INTEGER NOT NULL, item_id TEXT NOT NULL COLLATE BINARY,
@@ -147,6 +161,16 @@ func (r *relink) markDomain(domain string) error {
 }
 
 // markAddress marks every message and meeting with that participant.
+// markDomains marks the items with a participant on any of domains.
+func (r *relink) markDomains(domains []string) error {
+	for _, d := range domains {
+		if err := r.markDomain(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (r *relink) markAddress(addr string) error {
 	if err := r.mark(`SELECT 'mail', account_id, message_id FROM participants WHERE address = ?`, addr); err != nil {
 		return err
@@ -307,14 +331,7 @@ func (s *Store) AddExclusion(ctx context.Context, kind, value, source string) ([
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // already there
 		}
-		r, err := newRelink(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := r.markExclusion(kind, value); err != nil {
-			return err
-		}
-		ids, err = r.apply()
+		ids, err = relinkAfter(ctx, tx, func(r *relink) error { return r.markExclusion(kind, value) })
 		return err
 	})
 	return ids, err
@@ -339,14 +356,7 @@ func (s *Store) RemoveExclusion(ctx context.Context, kind, value string) ([]int6
 		if _, err := tx.ExecContext(ctx, `DELETE FROM exclusions WHERE kind = ? AND value = ?`, kind, value); err != nil {
 			return err
 		}
-		r, err := newRelink(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := r.markExclusion(kind, value); err != nil {
-			return err
-		}
-		ids, err = r.apply()
+		ids, err = relinkAfter(ctx, tx, func(r *relink) error { return r.markExclusion(kind, value) })
 		return err
 	})
 	return ids, err
@@ -401,16 +411,7 @@ func (s *Store) SetTenantDomains(ctx context.Context, domains []string) ([]int64
 		if len(changed) == 0 {
 			return nil
 		}
-		r, err := newRelink(ctx, tx)
-		if err != nil {
-			return err
-		}
-		for _, d := range changed {
-			if err := r.markDomain(d); err != nil {
-				return err
-			}
-		}
-		ids, err = r.apply()
+		ids, err = relinkAfter(ctx, tx, func(r *relink) error { return r.markDomains(changed) })
 		return err
 	})
 	return ids, err
@@ -460,14 +461,7 @@ func (s *Store) RemoveClientDomain(ctx context.Context, clientID int64, domain s
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("%s is not one of this client's domains: %w", domain, model.ErrNotFound)
 		}
-		r, err := newRelink(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := r.markDomain(domain); err != nil {
-			return err
-		}
-		ids, err = r.apply()
+		ids, err = relinkAfter(ctx, tx, func(r *relink) error { return r.markDomain(domain) })
 		ids = withClientID(ids, clientID)
 		return err
 	})
@@ -497,14 +491,7 @@ func (s *Store) AddClientContact(ctx context.Context, clientID int64, addr strin
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("%s %w", addr, ErrContactExists)
 		}
-		r, err := newRelink(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := r.markAddress(addr); err != nil {
-			return err
-		}
-		ids, err = r.apply()
+		ids, err = relinkAfter(ctx, tx, func(r *relink) error { return r.markAddress(addr) })
 		ids = withClientID(ids, clientID)
 		return err
 	})
@@ -523,14 +510,7 @@ func (s *Store) RemoveClientContact(ctx context.Context, clientID int64, addr st
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("%s is not a contact of this client: %w", addr, model.ErrNotFound)
 		}
-		r, err := newRelink(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := r.markAddress(addr); err != nil {
-			return err
-		}
-		ids, err = r.apply()
+		ids, err = relinkAfter(ctx, tx, func(r *relink) error { return r.markAddress(addr) })
 		ids = withClientID(ids, clientID)
 		return err
 	})
@@ -651,21 +631,17 @@ func (s *Store) DeleteClient(ctx context.Context, clientID int64) ([]int64, erro
 				return err
 			}
 		}
-		r, err := newRelink(ctx, tx)
-		if err != nil {
-			return err
-		}
-		for _, d := range domains {
-			if err := r.markDomain(d); err != nil {
+		relinked, err := relinkAfter(ctx, tx, func(r *relink) error {
+			if err := r.markDomains(domains); err != nil {
 				return err
 			}
-		}
-		for _, a := range contacts {
-			if err := r.markAddress(a); err != nil {
-				return err
+			for _, a := range contacts {
+				if err := r.markAddress(a); err != nil {
+					return err
+				}
 			}
-		}
-		relinked, err := r.apply()
+			return nil
+		})
 		ids = append(ids, relinked...)
 		return err
 	})
@@ -948,14 +924,7 @@ func (s *Store) ResolveDomain(ctx context.Context, domain string, clientID int64
 		if k, _ := res.RowsAffected(); k == 0 {
 			return nil
 		}
-		r, err := newRelink(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := r.markDomain(domain); err != nil {
-			return err
-		}
-		ids, err = r.apply()
+		ids, err = relinkAfter(ctx, tx, func(r *relink) error { return r.markDomain(domain) })
 		ids = withClientID(ids, clientID)
 		return err
 	})
