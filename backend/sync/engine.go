@@ -95,17 +95,18 @@ type Engine struct {
 
 // acctState is what the engine keeps per account between rounds.
 type acctState struct {
-	gate       *graph.Gate
-	discoverMu gosync.Mutex
-	streamMu   map[int64]*gosync.Mutex // one writer per stream
-	wellKnown  map[string]string       // folder id -> well-known name (ids never change)
-	offline    bool
-	offlineAt  time.Time
-	discErr    error // the last discovery's failure (nil: it worked)
-	driveErr   error // the last drive discovery's failure (drive.go)
-	running    int   // rounds in progress
-	full       int   // of which full rounds (first sync, slide, backfill)
-	firstDone  bool  // the first complete sync was recorded: no more checks after polls
+	gate        *graph.Gate
+	discoverMu  gosync.Mutex
+	streamMu    map[int64]*gosync.Mutex // one writer per stream
+	wellKnown   map[string]string       // folder id -> well-known name (ids never change)
+	offline     bool
+	offlineAt   time.Time
+	discErr     error // the last discovery's failure (nil: it worked)
+	driveErr    error // the last drive discovery's failure (drive.go)
+	running     int   // rounds in progress
+	full        int   // of which full rounds (first sync, slide, backfill)
+	firstRounds int   // of which mail and calendar rounds (see SyncStream's lastOut)
+	firstDone   bool  // the first complete sync was recorded: no more checks after polls
 }
 
 // New returns an engine.
@@ -367,14 +368,33 @@ func (e *Engine) SyncStream(ctx context.Context, acct model.Account, streamID in
 		return "", err
 	}
 	full := st.LastSyncAt == nil || (st.Kind == model.StreamMailBackfill && st.NextLink != "")
+	countsForFirst := st.Kind == model.StreamMail || st.Kind == model.StreamCalendar
 	as := e.state(acct.ID)
 	e.mu.Lock()
 	as.running++
 	if full {
 		as.full++
 	}
+	if countsForFirst {
+		as.firstRounds++
+	}
 	e.mu.Unlock()
+	// lastOut leaves the count of mail and calendar rounds in progress and
+	// says whether none is left. Only then may the first-complete summary be
+	// sent: a round that has stored its last page but not yet sent its final
+	// progress would otherwise see that progress arrive after the summary.
+	left := false
+	lastOut := func() bool {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if countsForFirst && !left {
+			left = true
+			as.firstRounds--
+		}
+		return as.firstRounds == 0
+	}
 	defer func() {
+		lastOut()
 		e.mu.Lock()
 		as.running--
 		if full {
@@ -414,7 +434,7 @@ func (e *Engine) SyncStream(ctx context.Context, acct model.Account, streamID in
 		_ = e.o.Store.SetStreamError(bg, st.ID, Explain(err), Action(err))
 		e.o.Log.Warn("stream failed", "stream", st.Name, "error", Explain(err))
 		e.setOffline(acct, errors.Is(err, model.ErrOffline))
-		if a := Action(err); a != model.ActionNone {
+		if a := Action(err); a != model.ActionNone && lastOut() {
 			_ = e.checkFirstComplete(bg, acct) // this one waits for the user
 		}
 		return st.Name, err
@@ -424,6 +444,9 @@ func (e *Engine) SyncStream(ctx context.Context, acct model.Account, streamID in
 		if err := e.purge(bg, acct); err != nil {
 			return st.Name, err
 		}
+	}
+	if !lastOut() {
+		return st.Name, nil // the last mail or calendar round to end checks
 	}
 	return st.Name, e.checkFirstComplete(bg, acct)
 }
