@@ -1,9 +1,7 @@
 package graphsim
 
 import (
-	"bytes"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -22,20 +20,7 @@ type field struct {
 
 type object []field
 
-func (o object) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, f := range o {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(encodeJSON(f.k))
-		b.WriteByte(':')
-		b.Write(encodeJSON(f.v))
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
+func (o object) MarshalJSON() ([]byte, error) { return appendJSON(nil, o), nil }
 
 // get returns the value of key k, for tests and $select.
 func (o object) get(k string) (any, bool) {
@@ -57,15 +42,7 @@ func (o object) keys() []string {
 
 // encodeJSON marshals without HTML escaping: Graph writes "<id@host>" and
 // "&" in links literally.
-func encodeJSON(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		panic(fmt.Sprintf("graphsim: encode: %v", err))
-	}
-	return bytes.TrimRight(b.Bytes(), "\n")
-}
+func encodeJSON(v any) []byte { return appendJSON(nil, v) }
 
 // graphTime is Graph's DateTimeOffset format for resource properties.
 func graphTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
