@@ -379,3 +379,34 @@ func TestDriveItemCountAcrossQuietPolls(t *testing.T) {
 		t.Fatalf("after a delete: %d items, want 3", n)
 	}
 }
+
+// BenchmarkDriveInitialRound is a drive's first round: 10,000 items (100
+// folders of files with Graph-like ids) in pages of 1000, into a fresh
+// store, round end included. It reports items/s (issue 7's ingest).
+func BenchmarkDriveInitialRound(b *testing.B) {
+	const n, pageSize = 10000, 1000
+	id := func(i int) string { return fmt.Sprintf("01BXQ3JZ%026d", i) }
+	items := []model.DriveItem{rootItem()}
+	for i := 0; i < 100; i++ {
+		items = append(items, folderItem(id(i), "root", fmt.Sprintf("Project %d", i)))
+	}
+	for i := 100; len(items) < n; i++ {
+		it := fileItem(id(i), id(i%100), fmt.Sprintf("Deliverable %d - draft.docx", i), int64(i), "Avery")
+		it.WebURL = "https://contoso.sharepoint.com/sites/clients/Shared%20Documents/" + it.Name
+		it.CTag, it.ETag = fmt.Sprintf("\"c:{%d},2\"", i), fmt.Sprintf("\"{%d},3\"", i)
+		it.ModifiedAt = dt0.Add(time.Duration(i) * time.Hour)
+		items = append(items, it)
+	}
+	var pages [][]model.DriveItem
+	for i := 0; i < len(items); i += pageSize {
+		pages = append(pages, items[i:min(i+pageSize, len(items))])
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		f := newDriveFixture(b)
+		b.StartTimer()
+		f.round(b, pages...)
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "items/s")
+}
