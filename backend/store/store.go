@@ -6,7 +6,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -26,7 +25,8 @@ import (
 // the WAL mid-transaction and reads them back, so each connection may keep
 // up to 64 MB of pages (a cache, grown only as used). The WAL is
 // checkpointed every 8,192 pages (32 MB) instead of every 1,000, so the
-// checkpoint (which fsyncs) runs once per few pages, not after every one.
+// checkpoint (which fsyncs) runs once per few pages, not after every one,
+// and in the background (checkpoint.go), not in the writer.
 const (
 	cacheSizeKiB  = "-65536"
 	walCheckpoint = 8192
@@ -35,7 +35,7 @@ const (
 
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walCheckpoint), nil)
+		_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walBackstop), nil)
 		return err
 	}})
 }
@@ -65,6 +65,9 @@ type Store struct {
 	// One writer connection keeps them warm (issue 7). Opened lazily,
 	// replaced if the driver reports it broken.
 	writer *sql.Conn
+	// The background checkpointer (checkpoint.go).
+	ckptKick chan struct{}
+	ckptDone chan struct{}
 }
 
 // Tick returns the current time, strictly later (by at least a millisecond)
@@ -107,12 +110,14 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	s.startCheckpointer()
 	return s, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
 	s.writeMu.Lock()
+	s.stopCheckpointer()
 	if s.writer != nil {
 		s.writer.Close()
 		s.writer = nil
@@ -183,31 +188,6 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
 	return v, err
-}
-
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	if s.writer == nil {
-		c, err := s.db.Conn(context.WithoutCancel(ctx))
-		if err != nil {
-			return err
-		}
-		s.writer = c
-	}
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) {
-		s.writer.Close()
-		s.writer = nil
-	}
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
 
 func ms(t time.Time) int64 {
