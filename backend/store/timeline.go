@@ -22,18 +22,18 @@ var ErrBadCursor = errors.New("invalid timeline cursor")
 const timelineSelect = `
 		SELECT l.kind, l.at, l.account_id, l.item_id, m.direction, COALESCE(m.subject, e.subject, fa.name), m.from_name, m.from_address,
 		       COALESCE(m.web_link, e.web_link, CASE WHEN fd.deleted_at IS NULL THEN fd.web_url END),
-		       (SELECT COALESCE(NULLIF(p.name, ''), p.address) FROM participants p
+		       CASE WHEN m.direction = 'out' THEN (SELECT COALESCE(NULLIF(p.name, ''), p.address) FROM participants p
 		         WHERE p.account_id = m.account_id AND p.message_id = m.id AND p.role <> 'from'
 		           AND (p.domain IN (SELECT domain FROM client_domains WHERE client_id = l.client_id)
 		                OR p.address IN (SELECT address FROM client_contacts WHERE client_id = l.client_id))
-		         ORDER BY p.ord LIMIT 1),
+		         ORDER BY p.ord LIMIT 1) END,
 		       e.end_at, e.is_all_day, e.start_date, e.end_date, e.is_cancelled, e.is_online_meeting,
 		       COALESCE(NULLIF(e.organizer_name, ''), e.organizer_address),
-		       (SELECT COALESCE(NULLIF(a.name, ''), a.address) FROM event_attendees a
+		       CASE WHEN l.kind = 'meeting' THEN (SELECT COALESCE(NULLIF(a.name, ''), a.address) FROM event_attendees a
 		         WHERE a.account_id = e.account_id AND a.event_id = e.id
 		           AND (a.domain IN (SELECT domain FROM client_domains WHERE client_id = l.client_id)
 		                OR a.address IN (SELECT address FROM client_contacts WHERE client_id = l.client_id))
-		         ORDER BY a.ord LIMIT 1),
+		         ORDER BY a.ord LIMIT 1) END,
 		       fa.action, fa.path_at_time, COALESCE(NULLIF(fa.actor_name, ''), fa.actor_address),
 		       e.online_meeting_provider
 		FROM links l
