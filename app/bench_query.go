@@ -267,16 +267,26 @@ func growStore(ctx context.Context, db *sql.DB, accountID int64, target int, onl
 			tx.Rollback()
 			return err
 		}
+		// Threads of three messages (in, out, in…) with one client, each a
+		// few hours after the one before, threads starting anywhere in three
+		// years. (Until issue 7's third session every message had its own
+		// client and time: a "thread" spanned years and clients, which no
+		// mailbox has, and made a client's 90-day insights read three times
+		// the messages a real one would.)
 		var conv string
+		var c client
+		var at int64
+		var first, last string
 		for i := 0; i < n; i++ {
-			x := r.Float64() * acc
-			c := cs[sort.SearchFloat64s(weights, x)%len(cs)]
 			if i%3 == 0 {
 				conv = "AAQkADAwATM0MDAAMS1" + randB64(r, 27) + "="
+				first, last = heavyFirstNames[r.IntN(len(heavyFirstNames))], heavyLastNames[r.IntN(len(heavyLastNames))]
+				c = cs[sort.SearchFloat64s(weights, r.Float64()*acc)%len(cs)]
+				at = now - r.Int64N(3*365*864e5)
+			} else {
+				at = min(now, at+r.Int64N(48*36e5))
 			}
 			id := "AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0A" + randB64(r, 30) + "AAA="
-			at := now - r.Int64N(3*365*864e5)
-			first, last := heavyFirstNames[r.IntN(len(heavyFirstNames))], heavyLastNames[r.IntN(len(heavyLastNames))]
 			contact := strings.ToLower(first+"."+last) + "@" + c.domain
 			name := first + " " + last
 			dir, fromName, fromAddr := "in", name, contact
