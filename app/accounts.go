@@ -116,6 +116,23 @@ func (a *App) authn() *auth.Authenticator {
 	return a.auth
 }
 
+// st and eng return the current store and sync engine. StartDemo replaces
+// both (wire) while the UI, the scheduler and the bridge read them from
+// other goroutines: every read goes through the lock. A caller that got the
+// old ones finishes its work on them (a replaced store stays open until
+// the App closes).
+func (a *App) st() *store.Store {
+	a.acc.mu.Lock()
+	defer a.acc.mu.Unlock()
+	return a.store
+}
+
+func (a *App) eng() *rsync.Engine {
+	a.acc.mu.Lock()
+	defer a.acc.mu.Unlock()
+	return a.engine
+}
+
 // wire opens the store in dataDir and builds the authenticator and the sync
 // engine on it. Used by New, and by StartDemo to switch to the demo tenant.
 func (a *App) wire(dataDir string) error {
@@ -207,7 +224,7 @@ func (a *App) closeAccounts() {
 
 // Accounts lists the accounts with their state and scopes.
 func (a *App) Accounts() ([]AccountView, error) {
-	accts, err := a.store.Accounts(a.ctx)
+	accts, err := a.st().Accounts(a.ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +277,7 @@ func (a *App) Reauthorize(upn string, files bool) SignInOutcome {
 // deletes the account and all its synced data, in one transaction.
 func (a *App) RemoveAccount(upn string, purge bool) error {
 	ctx := a.ctx
-	acct, err := a.store.AccountByUPN(ctx, strings.TrimSpace(upn))
+	acct, err := a.st().AccountByUPN(ctx, strings.TrimSpace(upn))
 	if errors.Is(err, model.ErrNotFound) {
 		return fmt.Errorf("there is no account %q; `rapport account list` shows them", upn)
 	}
@@ -271,7 +288,7 @@ func (a *App) RemoveAccount(upn string, purge bool) error {
 		return fmt.Errorf("could not remove the sign-in of %s: %w", acct.UPN, err)
 	}
 	if purge {
-		clientIDs, err := a.store.PurgeAccount(ctx, acct.ID)
+		clientIDs, err := a.st().PurgeAccount(ctx, acct.ID)
 		if err != nil {
 			return fmt.Errorf("delete the data of %s: %w", acct.UPN, err)
 		}
@@ -279,7 +296,7 @@ func (a *App) RemoveAccount(upn string, purge bool) error {
 			clientIDs = []int64{}
 		}
 		a.emit(rsync.EventDataChanged, rsync.DataChanged{Account: acct.UPN, Kinds: []string{"accounts", model.KindMail}, ClientIDs: clientIDs})
-	} else if _, err := a.store.SetAccountState(ctx, acct.ID, model.AccountSignInRequired, signedOutSentence, ""); err != nil {
+	} else if _, err := a.st().SetAccountState(ctx, acct.ID, model.AccountSignInRequired, signedOutSentence, ""); err != nil {
 		return err
 	}
 	a.emitAccounts(acct.UPN)
@@ -371,7 +388,7 @@ func (a *App) signInDevice(ctx context.Context, files bool, show func(auth.Devic
 // reauthorize signs upn in again with the scopes it has plus, with files,
 // the file scopes.
 func (a *App) reauthorize(ctx context.Context, upn string, files bool) signInResult {
-	acct, err := a.store.AccountByUPN(ctx, strings.TrimSpace(upn))
+	acct, err := a.st().AccountByUPN(ctx, strings.TrimSpace(upn))
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return signInResult{err: &UserError{Code: auth.CodeSignInFailed, Title: "There is no account " + upn,
@@ -433,7 +450,7 @@ func (a *App) signInFlow(ctx context.Context, scopes []string, req signInRequest
 // forgetUnknown removes the tokens of a sign-in that produced no stored
 // account, unless they belong to an account Rapport already has.
 func (a *App) forgetUnknown(ctx context.Context, homeAccountID string) {
-	if _, err := a.store.AccountByHomeID(ctx, homeAccountID); err == nil {
+	if _, err := a.st().AccountByHomeID(ctx, homeAccountID); err == nil {
 		return
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -454,7 +471,7 @@ func (a *App) accountFromSignIn(ctx context.Context, res auth.SignInResult) (mod
 	if upn == "" {
 		upn = res.UPN
 	}
-	return a.store.UpsertAccount(ctx, model.Account{
+	return a.st().UpsertAccount(ctx, model.Account{
 		UPN: upn, DisplayName: me.DisplayName, Mail: me.Mail, TenantID: res.TenantID,
 		HomeAccountID: res.HomeAccountID, Scopes: res.Scopes,
 	})
@@ -497,11 +514,11 @@ func (a *App) noteTokenError(ctx context.Context, homeAccountID string, err erro
 		return
 	}
 	sctx := context.WithoutCancel(ctx)
-	acct, lerr := a.store.AccountByHomeID(sctx, homeAccountID)
+	acct, lerr := a.st().AccountByHomeID(sctx, homeAccountID)
 	if lerr != nil {
 		return
 	}
-	if changed, _ := a.store.SetAccountState(sctx, acct.ID, state, msg, ae.Claims); changed {
+	if changed, _ := a.st().SetAccountState(sctx, acct.ID, state, msg, ae.Claims); changed {
 		a.log.Info("account needs the user", "account", acct.UPN, "state", state)
 		a.emitAccounts(acct.UPN)
 	}

@@ -123,7 +123,7 @@ func (a *simApp) syncWait(t *testing.T, ctx context.Context) error {
 func (a *simApp) messages(t *testing.T, upn string) int {
 	t.Helper()
 	var n int
-	if err := a.store.DB().QueryRow(`SELECT COUNT(*) FROM messages m JOIN accounts a ON a.id=m.account_id WHERE a.upn=?`, upn).Scan(&n); err != nil {
+	if err := a.st().DB().QueryRow(`SELECT COUNT(*) FROM messages m JOIN accounts a ON a.id=m.account_id WHERE a.upn=?`, upn).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -342,7 +342,7 @@ func TestClaimsChallengeReauthorize(t *testing.T) {
 	if err := a.syncWait(t, ctx); !errors.Is(err, model.ErrSignInRequired) {
 		t.Fatalf("sync under a claims challenge: %v", err)
 	}
-	acct, err := a.store.AccountByUPN(ctx, v.UPN)
+	acct, err := a.st().AccountByUPN(ctx, v.UPN)
 	if err != nil || acct.State != model.AccountSignInRequired || acct.Claims != graphsim.ClaimsChallenge {
 		t.Fatalf("stored %+v %v", acct, err)
 	}
@@ -435,7 +435,7 @@ func TestSeveralAccountsRemoveAndPurge(t *testing.T) {
 		t.Errorf("purging the other account changed this one's messages: %d -> %d", nWork, n)
 	}
 	var left int
-	a.store.DB().QueryRow(`SELECT (SELECT COUNT(*) FROM links WHERE account_id NOT IN (SELECT id FROM accounts)) +
+	a.st().DB().QueryRow(`SELECT (SELECT COUNT(*) FROM links WHERE account_id NOT IN (SELECT id FROM accounts)) +
 		(SELECT COUNT(*) FROM streams WHERE account_id NOT IN (SELECT id FROM accounts)) +
 		(SELECT COUNT(*) FROM participants WHERE account_id NOT IN (SELECT id FROM accounts))`).Scan(&left)
 	if left != 0 {
@@ -577,7 +577,7 @@ func TestNoTokenLeaks(t *testing.T) {
 	v := mustOK(t, a.SignIn(false))
 	mustOK(t, a.Reauthorize(v.UPN, true))
 	ctx := context.Background()
-	acct, _ := a.store.AccountByUPN(ctx, v.UPN)
+	acct, _ := a.st().AccountByUPN(ctx, v.UPN)
 	if _, err := a.authn().Token(ctx, acct.HomeAccountID, true); err != nil {
 		t.Fatal(err)
 	}

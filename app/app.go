@@ -82,8 +82,8 @@ func (a *App) close() {
 		a.passMu.Unlock()
 		a.sched().waitStopped() // and for the scheduler's rounds
 		a.closeAccounts()
-		if a.store != nil {
-			a.store.Close()
+		if a.st() != nil {
+			a.st().Close()
 		}
 		if a.demo != nil {
 			a.demo.sim.Close()
@@ -95,7 +95,7 @@ func (a *App) close() {
 
 // Clients lists the clients with their item counts and last contact.
 func (a *App) Clients() ([]model.ClientSummary, error) {
-	return a.store.Clients(a.ctx)
+	return a.st().Clients(a.ctx)
 }
 
 // Timeline returns a page of a client's timeline, newest first.
@@ -103,7 +103,7 @@ func (a *App) Timeline(clientID int64, cursor string, limit int) (model.Timeline
 	if clientID <= 0 {
 		return model.TimelinePage{}, errors.New("no client selected")
 	}
-	p, err := a.store.Timeline(a.ctx, clientID, cursor, limit)
+	p, err := a.st().Timeline(a.ctx, clientID, cursor, limit)
 	if errors.Is(err, store.ErrBadCursor) {
 		return p, errors.New("the timeline position is no longer valid; reload the client")
 	}
@@ -116,19 +116,19 @@ func (a *App) Upcoming(clientID int64, limit int) ([]model.TimelineItem, error) 
 	if clientID <= 0 {
 		return nil, errors.New("no client selected")
 	}
-	return a.store.Upcoming(a.ctx, clientID, limit)
+	return a.st().Upcoming(a.ctx, clientID, limit)
 }
 
 // timelineByName is the command line's way in: clients are named there.
 func (a *App) timelineByName(name string, limit int) ([]model.TimelineItem, error) {
-	c, err := a.store.ClientByName(a.ctx, name)
+	c, err := a.st().ClientByName(a.ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	var out []model.TimelineItem
 	cursor := ""
 	for {
-		p, err := a.store.Timeline(a.ctx, c.ID, cursor, min(limit-len(out), 1000))
+		p, err := a.st().Timeline(a.ctx, c.ID, cursor, min(limit-len(out), 1000))
 		if err != nil {
 			return nil, err
 		}
@@ -146,7 +146,7 @@ func (a *App) AddClient(name string, domains []string) (model.Client, error) {
 	if err != nil {
 		return model.Client{}, err
 	}
-	accts, err := a.store.Accounts(a.ctx)
+	accts, err := a.st().Accounts(a.ctx)
 	if err != nil {
 		return model.Client{}, err
 	}
@@ -158,7 +158,7 @@ func (a *App) AddClient(name string, domains []string) (model.Client, error) {
 			}
 		}
 	}
-	c, err := a.store.AddClient(a.ctx, name, ds)
+	c, err := a.st().AddClient(a.ctx, name, ds)
 	if err != nil {
 		return c, err
 	}
@@ -203,12 +203,12 @@ func (a *App) syncAll(ctx context.Context, upn string) error {
 		a.emit("sync:state", map[string]any{"syncing": false})
 	}()
 	a.emit("sync:state", map[string]any{"syncing": true})
-	accts, err := a.store.Accounts(ctx)
+	accts, err := a.st().Accounts(ctx)
 	if err != nil {
 		return err
 	}
 	if upn != "" {
-		acct, err := a.store.AccountByUPN(ctx, upn)
+		acct, err := a.st().AccountByUPN(ctx, upn)
 		if err != nil {
 			return err
 		}
@@ -224,7 +224,7 @@ func (a *App) syncAll(ctx context.Context, upn string) error {
 			errs = append(errs, fmt.Errorf("%s: %w", acct.UPN, err))
 			continue
 		}
-		if err := a.engine.SyncAccount(ctx, acct); err != nil {
+		if err := a.eng().SyncAccount(ctx, acct); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", acct.UPN, err))
 		}
 	}

@@ -114,7 +114,7 @@ const (
 )
 
 func benchQueryPhase(ctx context.Context, o benchOptions, env *benchEnv, rep *benchReport) error {
-	db := env.app.store.DB()
+	db := env.app.st().DB()
 	if o.Items1M {
 		o.progress("growing the store to %d timeline items (synthetic rows)", items1M)
 		if err := growStore(ctx, db, env.acct.ID, items1M, 0); err != nil {

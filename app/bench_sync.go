@@ -87,12 +87,12 @@ func (e *benchEnv) setup() error {
 		if !st.Followed {
 			continue
 		}
-		site, libs, err := a.engine.SiteLibraries(ctx, acct, st.WebURL)
+		site, libs, err := a.eng().SiteLibraries(ctx, acct, st.WebURL)
 		if err != nil {
 			return fmt.Errorf("list the libraries of %s: %w", st.WebURL, err)
 		}
 		for _, d := range libs {
-			if _, err := a.engine.AddLibrary(ctx, acct, site, d); err != nil {
+			if _, err := a.eng().AddLibrary(ctx, acct, site, d); err != nil {
 				return err
 			}
 		}
@@ -160,7 +160,7 @@ const wellKnownLookups = 12
 // counts per folder and calendar) and the streams the engine created.
 func measureWork(ctx context.Context, env *benchEnv) (syncWork, error) {
 	w := syncWork{PageCap: benchPageCap}
-	streams, err := env.app.store.Streams(ctx, env.acct.ID)
+	streams, err := env.app.st().Streams(ctx, env.acct.ID)
 	if err != nil {
 		return w, err
 	}
@@ -177,7 +177,7 @@ func measureWork(ctx context.Context, env *benchEnv) (syncWork, error) {
 	// page per folder with children; the well-known names; the calendars.
 	w.Discovery = 1 + parents + wellKnownLookups + 1
 	events := env.sim.Events()
-	rows, err := env.app.store.Drives(ctx, env.acct.ID)
+	rows, err := env.app.st().Drives(ctx, env.acct.ID)
 	if err != nil {
 		return w, err
 	}
@@ -333,7 +333,7 @@ func benchSyncPhase(ctx context.Context, o benchOptions, tmp string, rep *benchR
 // benchIncremental polls every stream the way the scheduler does (one
 // SyncStream each) when nothing changed, a few times.
 func benchIncremental(ctx context.Context, o benchOptions, env *benchEnv, rep *benchReport) error {
-	streams, err := env.app.store.Streams(ctx, env.acct.ID)
+	streams, err := env.app.st().Streams(ctx, env.acct.ID)
 	if err != nil {
 		return err
 	}
@@ -348,7 +348,7 @@ func benchIncremental(ctx context.Context, o benchOptions, env *benchEnv, rep *b
 	for i := 0; i < rounds; i++ {
 		before := len(env.sim.Requests())
 		c0 := cpuTime()
-		if err := env.app.engine.SyncStreams(ctx, env.acct, ids); err != nil {
+		if err := env.app.eng().SyncStreams(ctx, env.acct, ids); err != nil {
 			return fmt.Errorf("an incremental round failed: %w", err)
 		}
 		cpus = append(cpus, float64(cpuTime()-c0)/float64(time.Millisecond)/float64(len(ids)))
@@ -372,7 +372,7 @@ func benchChangeToEvent(ctx context.Context, o benchOptions, env *benchEnv, rep 
 			inboxID = f.ID
 		}
 	}
-	streams, err := env.app.store.Streams(ctx, env.acct.ID)
+	streams, err := env.app.st().Streams(ctx, env.acct.ID)
 	if err != nil {
 		return err
 	}
@@ -415,7 +415,7 @@ func benchChangeToEvent(ctx context.Context, o benchOptions, env *benchEnv, rep 
 			From: model.Recipient{Name: "Bench Sender", Address: "bench.sender@" + client.Domains[0]},
 			To:   []model.Recipient{{Name: me.DisplayName, Address: me.Mail}}})
 		before := len(env.sim.Requests())
-		if _, err := env.app.engine.SyncStream(ctx, env.acct, streamID); err != nil {
+		if _, err := env.app.eng().SyncStream(ctx, env.acct, streamID); err != nil {
 			return err
 		}
 		var at time.Time

@@ -45,7 +45,7 @@ func (a *App) foldersOverview() (FoldersOverview, error) {
 	if err != nil {
 		return out, err
 	}
-	accts, err := a.store.Accounts(a.ctx)
+	accts, err := a.st().Accounts(a.ctx)
 	if err != nil {
 		return out, err
 	}
@@ -55,12 +55,12 @@ func (a *App) foldersOverview() (FoldersOverview, error) {
 	}
 	// Every mapped folder, whatever its depth.
 	mapped := map[string][]model.FolderNode{}
-	names, err := a.store.ClientNames(a.ctx)
+	names, err := a.st().ClientNames(a.ctx)
 	if err != nil {
 		return out, err
 	}
 	for id := range names {
-		fs, err := a.store.ClientFolders(a.ctx, id)
+		fs, err := a.st().ClientFolders(a.ctx, id)
 		if err != nil {
 			return out, err
 		}
@@ -79,7 +79,7 @@ func (a *App) foldersOverview() (FoldersOverview, error) {
 			}
 		}
 		if l.Root != nil {
-			top, err := a.store.FolderNodes(a.ctx, acct, l.DriveID, l.Root.ID)
+			top, err := a.st().FolderNodes(a.ctx, acct, l.DriveID, l.Root.ID)
 			if err != nil {
 				return out, err
 			}
@@ -88,7 +88,7 @@ func (a *App) foldersOverview() (FoldersOverview, error) {
 				if !n.HasChildren {
 					continue
 				}
-				kids, err := a.store.FolderNodes(a.ctx, acct, n.DriveID, n.ID)
+				kids, err := a.st().FolderNodes(a.ctx, acct, n.DriveID, n.ID)
 				if err != nil {
 					return out, err
 				}
@@ -271,7 +271,7 @@ func (a *App) resolveFolderArg(upn, arg string) (model.Account, string, string, 
 			return model.Account{}, "", "", err
 		}
 		accts = []model.Account{acct}
-	} else if accts, err = a.store.Accounts(a.ctx); err != nil {
+	} else if accts, err = a.st().Accounts(a.ctx); err != nil {
 		return model.Account{}, "", "", err
 	}
 	type hit struct {
@@ -280,7 +280,7 @@ func (a *App) resolveFolderArg(upn, arg string) (model.Account, string, string, 
 	}
 	var hits []hit
 	for _, acct := range accts {
-		rows, err := a.store.Drives(a.ctx, acct.ID)
+		rows, err := a.st().Drives(a.ctx, acct.ID)
 		if err != nil {
 			return model.Account{}, "", "", err
 		}
@@ -299,7 +299,7 @@ func (a *App) resolveFolderArg(upn, arg string) (model.Account, string, string, 
 		return model.Account{}, "", "", fmt.Errorf("%q names a drive in several places: say which account with --account <upn>, or give the drive id from `rapport libraries --json`", driveName)
 	}
 	h := hits[0]
-	drive, folder, err := a.store.ResolveFolderPath(a.ctx, h.acct.ID, h.row.ID, h.row.RootID, path)
+	drive, folder, err := a.st().ResolveFolderPath(a.ctx, h.acct.ID, h.row.ID, h.row.RootID, path)
 	if errors.Is(err, model.ErrNotFound) {
 		return model.Account{}, "", "", fmt.Errorf("no folder %q in %s (%s); `rapport folders` lists them", path, h.row.Name, h.acct.UPN)
 	}
@@ -323,7 +323,7 @@ func cmdMapFolder(c *cli, f *pflag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	cl, err := a.store.ClientByName(a.ctx, args[1])
+	cl, err := a.st().ClientByName(a.ctx, args[1])
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return fmt.Errorf("no client named %q; add it with `rapport clients add %q` first", args[1], args[1])
@@ -333,7 +333,7 @@ func cmdMapFolder(c *cli, f *pflag.FlagSet, args []string) error {
 	if err := a.MapFolder(acct.UPN, drive, folder, cl.ID); err != nil {
 		return err
 	}
-	n, err := a.store.FolderNode(a.ctx, acct, drive, folder)
+	n, err := a.st().FolderNode(a.ctx, acct, drive, folder)
 	if err != nil {
 		return err
 	}
@@ -361,7 +361,7 @@ func cmdUnmapFolder(c *cli, f *pflag.FlagSet, args []string) error {
 	if err := a.UnmapFolder(acct.UPN, drive, folder); err != nil {
 		return err
 	}
-	n, err := a.store.FolderNode(a.ctx, acct, drive, folder)
+	n, err := a.st().FolderNode(a.ctx, acct, drive, folder)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ type clientJSON struct {
 
 // clientsJSON lists the clients with their figures over the last 90 days.
 func (a *App) clientsJSON() ([]clientJSON, error) {
-	list, err := a.store.Clients(a.ctx)
+	list, err := a.st().Clients(a.ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -35,10 +35,10 @@ func (a *App) clientsJSON() ([]clientJSON, error) {
 	out := make([]clientJSON, 0, len(list))
 	for _, c := range list {
 		cj := clientJSON{ClientSummary: c}
-		if cj.Contacts, err = a.store.ClientContacts(a.ctx, c.ID); err != nil {
+		if cj.Contacts, err = a.st().ClientContacts(a.ctx, c.ID); err != nil {
 			return nil, err
 		}
-		if cj.Figures, err = insights.ForClient(a.ctx, a.store, c.ID, c.Name, o); err != nil {
+		if cj.Figures, err = insights.ForClient(a.ctx, a.st(), c.ID, c.Name, o); err != nil {
 			return nil, err
 		}
 		out = append(out, cj)

@@ -62,11 +62,11 @@ func cmdSync(c *cli, f *pflag.FlagSet, args []string) error {
 		return nil
 	}
 	if upn != "" {
-		if _, err := a.store.AccountByUPN(ctx, upn); err != nil {
+		if _, err := a.st().AccountByUPN(ctx, upn); err != nil {
 			return err
 		}
 	}
-	accts, err := a.store.Accounts(ctx)
+	accts, err := a.st().Accounts(ctx)
 	if err != nil {
 		return err
 	}

@@ -123,13 +123,13 @@ func (d *demoTenant) setup(a *App) error {
 	}
 	// A SharePoint library too: "Fabrikam Projects" on the Client
 	// Projects site (the OneDrive and its shared folder come by themselves).
-	site, libs, err := a.engine.SiteLibraries(ctx, acct, demoLibrarySite)
+	site, libs, err := a.eng().SiteLibraries(ctx, acct, demoLibrarySite)
 	if err != nil {
 		return fmt.Errorf("list the demo's SharePoint libraries: %w", err)
 	}
 	for _, l := range libs {
 		if l.Name == demoLibrary {
-			if _, err := a.engine.AddLibrary(ctx, acct, site, l); err != nil {
+			if _, err := a.eng().AddLibrary(ctx, acct, site, l); err != nil {
 				return fmt.Errorf("add the demo library: %w", err)
 			}
 		}
@@ -150,7 +150,7 @@ func growDemoTimeline(ctx context.Context, a *App, accountID, clientID int64) er
 	if err != nil || n < 0 || n > 5_000_000 {
 		return fmt.Errorf("RAPPORT_DEMO_TIMELINE must be a number of items up to 5000000, not %q", v)
 	}
-	if err := growStore(ctx, a.store.DB(), accountID, n, clientID); err != nil {
+	if err := growStore(ctx, a.st().DB(), accountID, n, clientID); err != nil {
 		return fmt.Errorf("grow the demo timeline: %w", err)
 	}
 	return nil

@@ -46,7 +46,7 @@ func (a *App) ExportClient(clientID int64, format string) (ExportFile, error) {
 	if err != nil {
 		return ExportFile{}, err
 	}
-	c, err := a.store.Client(a.ctx, clientID)
+	c, err := a.st().Client(a.ctx, clientID)
 	if err != nil {
 		return ExportFile{}, err
 	}
@@ -107,13 +107,13 @@ func (a *App) clientExport(c model.Client, o insights.Options) (insights.ClientE
 		ce.Client.Domains = []string{}
 	}
 	var err error
-	if ce.Contacts, err = a.store.ClientContacts(a.ctx, c.ID); err != nil {
+	if ce.Contacts, err = a.st().ClientContacts(a.ctx, c.ID); err != nil {
 		return ce, err
 	}
-	if ce.Figures, err = insights.ForClient(a.ctx, a.store, c.ID, c.Name, o); err != nil {
+	if ce.Figures, err = insights.ForClient(a.ctx, a.st(), c.ID, c.Name, o); err != nil {
 		return ce, err
 	}
-	up, err := a.store.Upcoming(a.ctx, c.ID, 1000)
+	up, err := a.st().Upcoming(a.ctx, c.ID, 1000)
 	if err != nil {
 		return ce, err
 	}
@@ -122,7 +122,7 @@ func (a *App) clientExport(c model.Client, o insights.Options) (insights.ClientE
 	}
 	cursor := ""
 	for {
-		p, err := a.store.Timeline(a.ctx, c.ID, cursor, 1000)
+		p, err := a.st().Timeline(a.ctx, c.ID, cursor, 1000)
 		if err != nil {
 			return ce, err
 		}
@@ -137,19 +137,19 @@ func (a *App) clientExport(c model.Client, o insights.Options) (insights.ClientE
 // exportClients resolves the command line's --client (all clients when "").
 func (a *App) exportClients(name string) ([]model.Client, error) {
 	if name != "" {
-		c, err := a.store.ClientByName(a.ctx, name)
+		c, err := a.st().ClientByName(a.ctx, name)
 		if err != nil {
 			if errors.Is(err, model.ErrNotFound) {
 				return nil, fmt.Errorf("no client named %q; `rapport clients` lists them", name)
 			}
 			return nil, err
 		}
-		if c, err = a.store.Client(a.ctx, c.ID); err != nil {
+		if c, err = a.st().Client(a.ctx, c.ID); err != nil {
 			return nil, err
 		}
 		return []model.Client{c}, nil
 	}
-	list, err := a.store.Clients(a.ctx)
+	list, err := a.st().Clients(a.ctx)
 	if err != nil {
 		return nil, err
 	}

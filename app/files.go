@@ -37,13 +37,13 @@ const networkTimeout = 30 * time.Second
 // account when upn is empty.
 func (a *App) fileAccount(upn string) (model.Account, error) {
 	if strings.TrimSpace(upn) != "" {
-		acct, err := a.store.AccountByUPN(a.ctx, strings.TrimSpace(upn))
+		acct, err := a.st().AccountByUPN(a.ctx, strings.TrimSpace(upn))
 		if errors.Is(err, model.ErrNotFound) {
 			return acct, fmt.Errorf("no account %s: `rapport account list` shows them", upn)
 		}
 		return acct, err
 	}
-	accts, err := a.store.Accounts(a.ctx)
+	accts, err := a.st().Accounts(a.ctx)
 	if err != nil {
 		return model.Account{}, err
 	}
@@ -77,7 +77,7 @@ func (a *App) Libraries(upn string) ([]model.LibraryView, error) {
 		accts = []model.Account{acct}
 	} else {
 		var err error
-		if accts, err = a.store.Accounts(a.ctx); err != nil {
+		if accts, err = a.st().Accounts(a.ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -91,7 +91,7 @@ func (a *App) Libraries(upn string) ([]model.LibraryView, error) {
 	}
 	detected := fw.detected()
 	for _, acct := range accts {
-		views, err := a.store.LibraryViews(a.ctx, acct)
+		views, err := a.st().LibraryViews(a.ctx, acct)
 		if err != nil {
 			return nil, err
 		}
@@ -119,7 +119,7 @@ func (a *App) FindSites(upn, query string) ([]model.SiteView, error) {
 	}
 	ctx, cancel := context.WithTimeout(a.ctx, networkTimeout)
 	defer cancel()
-	sites, err := a.engine.FindSites(ctx, acct, query)
+	sites, err := a.eng().FindSites(ctx, acct, query)
 	if err != nil {
 		return nil, fmt.Errorf("could not list SharePoint sites: %s", rsync.Explain(err))
 	}
@@ -138,11 +138,11 @@ func (a *App) SiteLibraries(upn, siteURLOrID string) ([]model.SiteLibrary, error
 	}
 	ctx, cancel := context.WithTimeout(a.ctx, networkTimeout)
 	defer cancel()
-	_, libs, err := a.engine.SiteLibraries(ctx, acct, siteURLOrID)
+	_, libs, err := a.eng().SiteLibraries(ctx, acct, siteURLOrID)
 	if err != nil {
 		return nil, siteError(err)
 	}
-	have, err := a.store.Drives(a.ctx, acct.ID)
+	have, err := a.st().Drives(a.ctx, acct.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func (a *App) addLibrary(upn, siteURLOrID string, driveIDs []string) (string, []
 	}
 	ctx, cancel := context.WithTimeout(a.ctx, networkTimeout)
 	defer cancel()
-	site, libs, err := a.engine.SiteLibraries(ctx, acct, siteURLOrID)
+	site, libs, err := a.eng().SiteLibraries(ctx, acct, siteURLOrID)
 	if err != nil {
 		return "", nil, siteError(err)
 	}
@@ -213,7 +213,7 @@ func (a *App) addLibrary(upn, siteURLOrID string, driveIDs []string) (string, []
 	}
 	var names []string
 	for _, d := range pick {
-		st, err := a.engine.AddLibrary(a.ctx, acct, site, d)
+		st, err := a.eng().AddLibrary(a.ctx, acct, site, d)
 		if err != nil {
 			return site.DisplayName, names, err
 		}
@@ -232,14 +232,14 @@ func (a *App) RemoveLibrary(upn, driveID string) error {
 	if err != nil {
 		return err
 	}
-	d, err := a.store.Drive(a.ctx, acct.ID, model.CanonicalDriveID(driveID), "")
+	d, err := a.st().Drive(a.ctx, acct.ID, model.CanonicalDriveID(driveID), "")
 	if err != nil {
 		return fmt.Errorf("%s does not sync a library %s", acct.UPN, driveID)
 	}
 	if d.Origin != model.DriveLibrary {
 		return fmt.Errorf("%s is not a SharePoint library you added; only those can be removed", d.Name)
 	}
-	ids, err := a.store.RemoveDrive(a.ctx, acct.ID, d.ID, "")
+	ids, err := a.st().RemoveDrive(a.ctx, acct.ID, d.ID, "")
 	if err != nil {
 		return err
 	}
@@ -260,7 +260,7 @@ func (a *App) Folders(upn, driveID, parentID string) ([]model.FolderNode, error)
 	if strings.TrimSpace(driveID) == "" {
 		return nil, errors.New("no drive selected")
 	}
-	return a.store.FolderNodes(a.ctx, acct, model.CanonicalDriveID(driveID), parentID)
+	return a.st().FolderNodes(a.ctx, acct, model.CanonicalDriveID(driveID), parentID)
 }
 
 // mappingChanged announces a mapping change.
@@ -286,7 +286,7 @@ func (a *App) MapFolder(upn, driveID, folderID string, clientID int64) error {
 	if clientID <= 0 {
 		return errors.New("no client selected")
 	}
-	ids, err := a.store.MapFolder(a.ctx, acct.ID, model.CanonicalDriveID(driveID), folderID, clientID)
+	ids, err := a.st().MapFolder(a.ctx, acct.ID, model.CanonicalDriveID(driveID), folderID, clientID)
 	if errors.Is(err, model.ErrNotFound) {
 		return errors.New("that client no longer exists; reload the client list")
 	}
@@ -316,7 +316,7 @@ func (a *App) UnmapFolder(upn, driveID, folderID string) error {
 	if err != nil {
 		return err
 	}
-	ids, err := a.store.UnmapFolder(a.ctx, acct.ID, model.CanonicalDriveID(driveID), folderID)
+	ids, err := a.st().UnmapFolder(a.ctx, acct.ID, model.CanonicalDriveID(driveID), folderID)
 	return a.mappingChanged(acct, ids, err)
 }
 
@@ -328,7 +328,7 @@ func (a *App) SuppressAutoMap(upn, driveID, folderID string) error {
 	if err != nil {
 		return err
 	}
-	ids, err := a.store.SuppressAutoMap(a.ctx, acct.ID, model.CanonicalDriveID(driveID), folderID)
+	ids, err := a.st().SuppressAutoMap(a.ctx, acct.ID, model.CanonicalDriveID(driveID), folderID)
 	return a.mappingChanged(acct, ids, err)
 }
 
@@ -339,11 +339,11 @@ const maxFolderSuggestions = 50
 // Ltd" for Contoso, "Tailspin" for Tailspin Toys) and that no mapping
 // covers yet: accept one with MapFolder, dismiss it with SuppressAutoMap.
 func (a *App) FolderSuggestions() ([]model.FolderSuggestion, error) {
-	names, err := a.store.ClientNames(a.ctx)
+	names, err := a.st().ClientNames(a.ctx)
 	if err != nil {
 		return nil, err
 	}
-	cands, err := a.store.FolderCandidates(a.ctx)
+	cands, err := a.st().FolderCandidates(a.ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -358,7 +358,7 @@ func (a *App) FolderSuggestions() ([]model.FolderSuggestion, error) {
 		}
 		s := model.FolderSuggestion{Account: f.UPN, DriveID: f.DriveID, DriveName: f.DriveName, FolderID: f.FolderID,
 			FolderName: f.Name, Path: f.Path, ClientID: id, ClientName: names[id], Reason: reason}
-		if s.FileCount, s.LastChange, err = a.store.SubtreeStats(a.ctx, f.AccountID, f.DriveID, f.Path); err != nil {
+		if s.FileCount, s.LastChange, err = a.st().SubtreeStats(a.ctx, f.AccountID, f.DriveID, f.Path); err != nil {
 			return nil, err
 		}
 		out = append(out, s)
@@ -384,7 +384,7 @@ func (a *App) ClientFiles(clientID int64, cursor string, limit int) (model.Timel
 	if clientID <= 0 {
 		return model.TimelinePage{}, errors.New("no client selected")
 	}
-	p, err := a.store.ClientFiles(a.ctx, clientID, cursor, limit)
+	p, err := a.st().ClientFiles(a.ctx, clientID, cursor, limit)
 	if errors.Is(err, store.ErrBadCursor) {
 		return p, errors.New("the timeline position is no longer valid; reload the client")
 	}
@@ -397,7 +397,7 @@ func (a *App) ClientFolders(clientID int64) ([]model.ClientFolder, error) {
 	if clientID <= 0 {
 		return nil, errors.New("no client selected")
 	}
-	return a.store.ClientFolders(a.ctx, clientID)
+	return a.st().ClientFolders(a.ctx, clientID)
 }
 
 // SetLocalFolder tells Rapport where a drive is synced on this computer
@@ -423,9 +423,9 @@ func (a *App) SetLocalFolder(upn, driveID, path string) error {
 	}
 	id := model.CanonicalDriveID(driveID)
 	root := ""
-	if _, err := a.store.Drive(a.ctx, acct.ID, id, ""); err != nil {
+	if _, err := a.st().Drive(a.ctx, acct.ID, id, ""); err != nil {
 		// A shared folder's drive: its row is keyed by the folder.
-		rows, err := a.store.Drives(a.ctx, acct.ID)
+		rows, err := a.st().Drives(a.ctx, acct.ID)
 		if err != nil {
 			return err
 		}
@@ -436,7 +436,7 @@ func (a *App) SetLocalFolder(upn, driveID, path string) error {
 			}
 		}
 	}
-	if err := a.store.SetDriveLocalPath(a.ctx, acct.ID, id, root, path); err != nil {
+	if err := a.st().SetDriveLocalPath(a.ctx, acct.ID, id, root, path); err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return fmt.Errorf("%s does not sync a drive %s", acct.UPN, driveID)
 		}
@@ -450,11 +450,11 @@ func (a *App) SetLocalFolder(upn, driveID, path string) error {
 // autoMapFolders applies the name rule to every stored folder (after a
 // client was added).
 func (a *App) autoMapFolders() {
-	names, err := a.store.ClientNames(a.ctx)
+	names, err := a.st().ClientNames(a.ctx)
 	if err != nil {
 		return
 	}
-	ids, err := a.store.AutoMapFolders(a.ctx, clients.FolderClientKeys(names))
+	ids, err := a.st().AutoMapFolders(a.ctx, clients.FolderClientKeys(names))
 	if err != nil {
 		a.log.Warn("auto-mapping folders failed", "error", err)
 		return
@@ -555,7 +555,7 @@ func (a *App) startWatching(ctx context.Context) func() {
 // the user, else as detected (a work OneDrive when exactly one work
 // OneDrive is synced, a library by its site and library names).
 func (fw *fileWatch) refresh(a *App) {
-	accts, err := a.store.Accounts(a.ctx)
+	accts, err := a.st().Accounts(a.ctx)
 	if err != nil {
 		return
 	}
@@ -568,11 +568,11 @@ func (fw *fileWatch) refresh(a *App) {
 	var drives []drive
 	businessDrives := 0
 	for _, acct := range accts {
-		rows, err := a.store.Drives(a.ctx, acct.ID)
+		rows, err := a.st().Drives(a.ctx, acct.ID)
 		if err != nil {
 			return
 		}
-		streams, err := a.store.Streams(a.ctx, acct.ID)
+		streams, err := a.st().Streams(a.ctx, acct.ID)
 		if err != nil {
 			return
 		}
@@ -648,8 +648,8 @@ func (a *App) localChange(key string) {
 		return
 	}
 	ids := []int64{k.stream}
-	if st, err := a.store.Stream(a.ctx, k.stream); err == nil && !strings.Contains(st.Resource, "/") {
-		if streams, err := a.store.Streams(a.ctx, acct.ID); err == nil {
+	if st, err := a.st().Stream(a.ctx, k.stream); err == nil && !strings.Contains(st.Resource, "/") {
+		if streams, err := a.st().Streams(a.ctx, acct.ID); err == nil {
 			for _, s := range streams {
 				if s.Kind == model.StreamDrive && strings.Contains(s.Resource, "/") {
 					ids = append(ids, s.ID)
@@ -676,7 +676,7 @@ func (a *App) kickStream(_ model.Account, streamID int64) {
 }
 
 func (a *App) accountByID(id int64) (model.Account, bool) {
-	accts, err := a.store.Accounts(a.ctx)
+	accts, err := a.st().Accounts(a.ctx)
 	if err != nil {
 		return model.Account{}, false
 	}

@@ -28,7 +28,7 @@ func syncedDemo(t *testing.T) *App {
 
 func clientNamed(t *testing.T, a *App, name string) model.Client {
 	t.Helper()
-	c, err := a.store.ClientByName(a.ctx, name)
+	c, err := a.st().ClientByName(a.ctx, name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,11 +30,11 @@ func (a *App) ClientInsights(clientID int64, days int) (insights.Insights, error
 	if err != nil {
 		return insights.Insights{}, err
 	}
-	c, err := a.store.Client(a.ctx, clientID)
+	c, err := a.st().Client(a.ctx, clientID)
 	if err != nil {
 		return insights.Insights{}, err
 	}
-	return insights.ForClient(a.ctx, a.store, c.ID, c.Name, o)
+	return insights.ForClient(a.ctx, a.st(), c.ID, c.Name, o)
 }
 
 // Overview is the home screen: every client with its last contact, weekly
@@ -62,7 +62,7 @@ func (a *App) overview(days int) ([]insights.ClientOverview, []insights.Insights
 	if err != nil {
 		return nil, nil, err
 	}
-	list, err := a.store.Clients(a.ctx)
+	list, err := a.st().Clients(a.ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -70,5 +70,5 @@ func (a *App) overview(days int) ([]insights.ClientOverview, []insights.Insights
 	for i, c := range list {
 		cs[i] = c.Client
 	}
-	return insights.Overview(a.ctx, a.store, cs, o)
+	return insights.Overview(a.ctx, a.st(), cs, o)
 }

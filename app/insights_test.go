@@ -15,11 +15,11 @@ import (
 // sync would.
 func seedApp(t *testing.T, a *App) model.Account {
 	t.Helper()
-	acct, err := a.store.UpsertAccount(a.ctx, model.Account{UPN: "me@adatum.com", Mail: "me@adatum.com"})
+	acct, err := a.st().UpsertAccount(a.ctx, model.Account{UPN: "me@adatum.com", Mail: "me@adatum.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := a.store.EnsureStream(a.ctx, acct.ID, model.StreamMail, "INBOX", "Inbox", 0)
+	st, err := a.st().EnsureStream(a.ctx, acct.ID, model.StreamMail, "INBOX", "Inbox", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func seedApp(t *testing.T, a *App) model.Account {
 		}
 		recs = append(recs, rec)
 	}
-	if _, err := a.store.ApplyMailPage(a.ctx, store.MailPage{StreamID: st.ID, AccountID: acct.ID, FolderID: "INBOX", Records: recs, NextLink: "more"}); err != nil {
+	if _, err := a.st().ApplyMailPage(a.ctx, store.MailPage{StreamID: st.ID, AccountID: acct.ID, FolderID: "INBOX", Records: recs, NextLink: "more"}); err != nil {
 		t.Fatal(err)
 	}
 	return acct
@@ -143,7 +143,7 @@ func TestSuggestionsAcceptMergeDismiss(t *testing.T) {
 	if err := a.MergeSuggestion("contoso.com", c.ID); err != nil {
 		t.Fatal(err)
 	}
-	if cl, _ := a.store.Client(a.ctx, c.ID); len(cl.Domains) != 2 {
+	if cl, _ := a.st().Client(a.ctx, c.ID); len(cl.Domains) != 2 {
 		t.Errorf("merged client domains = %v", cl.Domains)
 	}
 }

@@ -35,7 +35,7 @@ func needClient(clientID int64) error {
 // ownDomains are the registrable domains of every signed-in account's
 // organisation: never a client's, always excluded.
 func (a *App) ownDomains() (map[string]string, error) {
-	accts, err := a.store.Accounts(a.ctx)
+	accts, err := a.st().Accounts(a.ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func (a *App) syncTenantExclusions() error {
 	for d := range own {
 		ds = append(ds, d)
 	}
-	ids, err := a.store.SetTenantDomains(a.ctx, ds)
+	ids, err := a.st().SetTenantDomains(a.ctx, ds)
 	if len(ids) > 0 {
 		a.changed(ids)
 	}
@@ -98,7 +98,7 @@ func (a *App) AddClientDomain(clientID int64, domain string) error {
 	if err := a.syncTenantExclusions(); err != nil {
 		return err
 	}
-	ids, err := a.store.AddClientDomain(a.ctx, clientID, d)
+	ids, err := a.st().AddClientDomain(a.ctx, clientID, d)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (a *App) RemoveClientDomain(clientID int64, domain string) error {
 		return err
 	}
 	d := clients.RegistrableDomain(strings.TrimPrefix(strings.TrimSpace(domain), "@"))
-	ids, err := a.store.RemoveClientDomain(a.ctx, clientID, d)
+	ids, err := a.st().RemoveClientDomain(a.ctx, clientID, d)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (a *App) ClientContacts(clientID int64) ([]string, error) {
 	if err := needClient(clientID); err != nil {
 		return nil, err
 	}
-	return a.store.ClientContacts(a.ctx, clientID)
+	return a.st().ClientContacts(a.ctx, clientID)
 }
 
 // AddClientContact says an address belongs to a client, whatever its
@@ -147,7 +147,7 @@ func (a *App) AddClientContact(clientID int64, address string) error {
 	if _, ok := own[clients.AddressDomain(addr)]; ok {
 		return fmt.Errorf("%s is in your own organisation, so it cannot be a client's contact", addr)
 	}
-	ids, err := a.store.AddClientContact(a.ctx, clientID, addr)
+	ids, err := a.st().AddClientContact(a.ctx, clientID, addr)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (a *App) RemoveClientContact(clientID int64, address string) error {
 		return err
 	}
 	addr := strings.ToLower(strings.TrimSpace(address))
-	ids, err := a.store.RemoveClientContact(a.ctx, clientID, addr)
+	ids, err := a.st().RemoveClientContact(a.ctx, clientID, addr)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (a *App) ClearItemLink(kind, itemID string, clientID int64) error {
 	if err := needClient(clientID); err != nil {
 		return err
 	}
-	ids, err := a.store.ClearManualLink(a.ctx, strings.ToLower(kind), itemID, clientID)
+	ids, err := a.st().ClearManualLink(a.ctx, strings.ToLower(kind), itemID, clientID)
 	if err != nil {
 		return itemError(err)
 	}
@@ -200,7 +200,7 @@ func (a *App) setItemLink(kind, itemID string, clientID int64, linked bool) erro
 	if strings.TrimSpace(itemID) == "" {
 		return errors.New("no item selected")
 	}
-	ids, err := a.store.SetManualLink(a.ctx, strings.ToLower(kind), itemID, clientID, linked)
+	ids, err := a.st().SetManualLink(a.ctx, strings.ToLower(kind), itemID, clientID, linked)
 	if err != nil {
 		return itemError(err)
 	}
@@ -224,7 +224,7 @@ func (a *App) RenameClient(clientID int64, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.store.RenameClient(a.ctx, clientID, name); err != nil {
+	if err := a.st().RenameClient(a.ctx, clientID, name); err != nil {
 		return err
 	}
 	a.changed([]int64{clientID})
@@ -237,7 +237,7 @@ func (a *App) DeleteClient(clientID int64) error {
 	if err := needClient(clientID); err != nil {
 		return err
 	}
-	ids, err := a.store.DeleteClient(a.ctx, clientID)
+	ids, err := a.st().DeleteClient(a.ctx, clientID)
 	if err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func (a *App) DeleteClient(clientID int64) error {
 // Ambiguities lists the domains several clients claim (their activity links
 // to none of them), with how many messages and meetings wait on the answer.
 func (a *App) Ambiguities() ([]store.Ambiguity, error) {
-	return a.store.Ambiguities(a.ctx)
+	return a.st().Ambiguities(a.ctx)
 }
 
 // ResolveDomain answers the "which client?" prompt: the domain stays with
@@ -259,7 +259,7 @@ func (a *App) ResolveDomain(domain string, clientID int64) error {
 		return errors.New("no client selected")
 	}
 	d := clients.RegistrableDomain(strings.TrimPrefix(strings.TrimSpace(domain), "@"))
-	ids, err := a.store.ResolveDomain(a.ctx, d, clientID)
+	ids, err := a.st().ResolveDomain(a.ctx, d, clientID)
 	if err != nil {
 		return err
 	}
@@ -274,7 +274,7 @@ func (a *App) Exclusions() ([]store.Exclusion, error) {
 	if err := a.syncTenantExclusions(); err != nil {
 		return nil, err
 	}
-	return a.store.Exclusions(a.ctx)
+	return a.st().Exclusions(a.ctx)
 }
 
 // AddExclusion adds to the never-matched list: kind domain ("partner.com"),
@@ -285,7 +285,7 @@ func (a *App) AddExclusion(kind, value string) error {
 	if err != nil {
 		return err
 	}
-	ids, err := a.store.AddExclusion(a.ctx, k, v, store.SourceUser)
+	ids, err := a.st().AddExclusion(a.ctx, k, v, store.SourceUser)
 	if err != nil {
 		return err
 	}
@@ -299,7 +299,7 @@ func (a *App) RemoveExclusion(kind, value string) error {
 	if err != nil {
 		return err
 	}
-	ids, err := a.store.RemoveExclusion(a.ctx, k, v)
+	ids, err := a.st().RemoveExclusion(a.ctx, k, v)
 	if err != nil {
 		return err
 	}
@@ -315,7 +315,7 @@ func (a *App) Suggestions() ([]clients.Suggestion, error) {
 		return nil, err
 	}
 	now := time.Now()
-	acts, err := a.store.UnclaimedDomains(a.ctx, clients.RoleLocalParts, now)
+	acts, err := a.st().UnclaimedDomains(a.ctx, clients.RoleLocalParts, now)
 	if err != nil {
 		return nil, err
 	}
@@ -358,7 +358,7 @@ func (a *App) DismissSuggestion(domain string) error {
 	if d == "" {
 		return errors.New("no domain given")
 	}
-	if err := a.store.DismissSuggestion(a.ctx, d); err != nil {
+	if err := a.st().DismissSuggestion(a.ctx, d); err != nil {
 		return err
 	}
 	a.emit(rsync.EventDataChanged, rsync.DataChanged{Kinds: []string{"suggestions"}, ClientIDs: []int64{}})

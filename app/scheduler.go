@@ -244,7 +244,7 @@ func clockJumped(mono, wall time.Duration) bool {
 // tick launches whatever is due and returns how long to wait for the next.
 func (s *scheduler) tick(ctx context.Context) time.Duration {
 	a := s.a
-	eng, st := a.engine, a.store
+	eng, st := a.eng(), a.st()
 	now := s.clock()
 	next := maxTickWait
 	soon := func(at time.Time) {

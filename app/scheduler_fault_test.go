@@ -29,7 +29,7 @@ func TestSchedulerSurvivesClockJumps(t *testing.T) {
 	startScheduler(t, a)
 	waitEvent(t, ch, 60*time.Second, "sync:first-complete", func(ev event) bool { return ev.Name == rsync.EventFirstComplete })
 	sim := a.demo.sim
-	acct, err := a.store.AccountByUPN(a.ctx, sim.User().UPN)
+	acct, err := a.st().AccountByUPN(a.ctx, sim.User().UPN)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestSchedulerSurvivesClockJumps(t *testing.T) {
 			From: model.Recipient{Address: "megan.bowen@contoso.com"}, To: []model.Recipient{{Address: sim.User().UPN}}})
 		start := time.Now()
 		waitEvent(t, ch, 10*time.Second, "the new mail after a clock jump of "+jump.String(), func(ev event) bool {
-			_, err := a.store.Message(a.ctx, acct.ID, added.ID)
+			_, err := a.st().Message(a.ctx, acct.ID, added.ID)
 			return err == nil
 		})
 		if d := time.Since(start); d > 3*time.Second {

@@ -79,7 +79,7 @@ func TestNewMailVisibleWithinOnePoll(t *testing.T) {
 	added := sim.AddMessage("inbox", model.Message{Subject: "Are we still on for Thursday?",
 		From: model.Recipient{Name: "Megan Bowen", Address: "megan.bowen@contoso.com"}, To: []model.Recipient{{Address: me.UPN}}})
 	start := time.Now()
-	acct, err := a.store.AccountByUPN(a.ctx, me.UPN)
+	acct, err := a.st().AccountByUPN(a.ctx, me.UPN)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestNewMailVisibleWithinOnePoll(t *testing.T) {
 		if ev.Name != rsync.EventDataChanged {
 			return false
 		}
-		_, err := a.store.Message(a.ctx, acct.ID, added.ID)
+		_, err := a.st().Message(a.ctx, acct.ID, added.ID)
 		return err == nil
 	})
 	// One focused poll is 250 ms; the background one would be 20 s. The
@@ -147,9 +147,9 @@ func TestSyncNowPollsEverything(t *testing.T) {
 	if err := a.SyncNow(); err != nil {
 		t.Fatal(err)
 	}
-	acct, _ := a.store.AccountByUPN(a.ctx, sim.User().UPN)
+	acct, _ := a.st().AccountByUPN(a.ctx, sim.User().UPN)
 	waitEvent(t, ch, 10*time.Second, "the Archive poll", func(ev event) bool {
-		_, err := a.store.Message(a.ctx, acct.ID, added.ID)
+		_, err := a.st().Message(a.ctx, acct.ID, added.ID)
 		return ev.Name == rsync.EventDataChanged && err == nil
 	})
 }
@@ -161,7 +161,7 @@ func TestOfflineThenBackOnline(t *testing.T) {
 	t.Parallel()
 	a := newDemoApp(t, PollIntervals{Focused: 200 * time.Millisecond, Background: time.Minute, Other: time.Minute,
 		Discovery: time.Minute, OfflineProbe: 100 * time.Millisecond, OfflineProbeMax: 300 * time.Millisecond})
-	a.engine = rsync.New(rsync.Options{Store: a.store, GraphURL: a.cfg.GraphURL, HTTPClient: a.http, Tokens: accountTokens{a},
+	a.engine = rsync.New(rsync.Options{Store: a.st(), GraphURL: a.cfg.GraphURL, HTTPClient: a.http, Tokens: accountTokens{a},
 		Emit: a.emit, Log: a.log, BackoffBase: 20 * time.Millisecond})
 	ch := a.hub.subscribe()
 	defer a.hub.unsubscribe(ch)
@@ -197,10 +197,10 @@ func TestOfflineThenBackOnline(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitEvent(t, ch, 20*time.Second, "sync:state online", state(false))
-	acct, _ := a.store.AccountByUPN(a.ctx, sim.User().UPN)
+	acct, _ := a.st().AccountByUPN(a.ctx, sim.User().UPN)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if _, err := a.store.Message(a.ctx, acct.ID, added.ID); err == nil {
+		if _, err := a.st().Message(a.ctx, acct.ID, added.ID); err == nil {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -16,7 +16,7 @@ func (a *App) Search(query string, limit int) ([]store.SearchHit, error) {
 	if len(query) > 1000 {
 		query = query[:1000]
 	}
-	return a.store.Search(a.ctx, query, limit)
+	return a.st().Search(a.ctx, query, limit)
 }
 
 // TimelineFiltered is Timeline narrowed to some kinds (mail, meeting, file;
@@ -26,7 +26,7 @@ func (a *App) TimelineFiltered(clientID int64, cursor string, limit int, kinds [
 	if clientID <= 0 {
 		return model.TimelinePage{}, errors.New("no client selected")
 	}
-	p, err := a.store.TimelineFiltered(a.ctx, clientID, cursor, limit, store.TimelineFilter{Kinds: kinds, Direction: direction})
+	p, err := a.st().TimelineFiltered(a.ctx, clientID, cursor, limit, store.TimelineFilter{Kinds: kinds, Direction: direction})
 	if errors.Is(err, store.ErrBadCursor) {
 		return p, errors.New("the timeline position is no longer valid; reload the client")
 	}

@@ -20,7 +20,7 @@ func (a *App) Status() (model.Status, error) {
 	s.mu.Lock()
 	st.Focused = s.focused
 	s.mu.Unlock()
-	eng, store := a.engine, a.store
+	eng, store := a.eng(), a.st()
 	accts, err := store.Accounts(a.ctx)
 	if err != nil {
 		return st, err

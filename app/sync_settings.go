@@ -19,7 +19,7 @@ func (a *App) accountByUPN(upn string) (model.Account, error) {
 	if strings.TrimSpace(upn) == "" {
 		return model.Account{}, errors.New("no account selected")
 	}
-	acct, err := a.store.AccountByUPN(a.ctx, strings.TrimSpace(upn))
+	acct, err := a.st().AccountByUPN(a.ctx, strings.TrimSpace(upn))
 	if errors.Is(err, model.ErrNotFound) {
 		return acct, fmt.Errorf("no account %s is signed in", upn)
 	}
@@ -35,7 +35,7 @@ func (a *App) MailFolders(upn string) ([]model.FolderView, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.store.MailFolders(a.ctx, acct.ID)
+	return a.st().MailFolders(a.ctx, acct.ID)
 }
 
 // SetFolderIncluded includes or excludes one folder. Excluding removes the
@@ -47,13 +47,13 @@ func (a *App) SetFolderIncluded(upn, folderID string, included bool) error {
 	if err != nil {
 		return err
 	}
-	if err := a.store.SetFolderIncluded(a.ctx, acct.ID, folderID, included); err != nil {
+	if err := a.st().SetFolderIncluded(a.ctx, acct.ID, folderID, included); err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return errors.New("that folder is not in this mailbox any more; reopen the folder list")
 		}
 		return err
 	}
-	if err := a.engine.ApplyFolderChoices(a.ctx, acct); err != nil {
+	if err := a.eng().ApplyFolderChoices(a.ctx, acct); err != nil {
 		return err
 	}
 	a.emit(rsync.EventDataChanged, rsync.DataChanged{Account: acct.UPN, Kinds: []string{"folders"}, ClientIDs: []int64{}})
@@ -69,7 +69,7 @@ func (a *App) Calendars(upn string) ([]model.CalendarView, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.store.Calendars(a.ctx, acct.ID)
+	return a.st().Calendars(a.ctx, acct.ID)
 }
 
 // SetCalendarIncluded includes or excludes one calendar; an excluded
@@ -79,13 +79,13 @@ func (a *App) SetCalendarIncluded(upn, calendarID string, included bool) error {
 	if err != nil {
 		return err
 	}
-	if err := a.store.SetCalendarIncluded(a.ctx, acct.ID, calendarID, included); err != nil {
+	if err := a.st().SetCalendarIncluded(a.ctx, acct.ID, calendarID, included); err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return errors.New("that calendar is not in this mailbox any more; reopen the calendar list")
 		}
 		return err
 	}
-	if err := a.engine.ApplyCalendarChoices(a.ctx, acct); err != nil {
+	if err := a.eng().ApplyCalendarChoices(a.ctx, acct); err != nil {
 		return err
 	}
 	a.emit(rsync.EventDataChanged, rsync.DataChanged{Account: acct.UPN, Kinds: []string{"calendars", model.KindMeeting}, ClientIDs: []int64{}})
@@ -100,7 +100,7 @@ func (a *App) SyncSettings(upn string) (model.SyncSettings, error) {
 	if err != nil {
 		return model.SyncSettings{}, err
 	}
-	return a.store.SyncSettings(a.ctx, acct.ID, time.Now())
+	return a.st().SyncSettings(a.ctx, acct.ID, time.Now())
 }
 
 // SetHistory chooses how far back mail and calendar go: days (30, 90 or
@@ -127,19 +127,19 @@ func (a *App) SetHistory(upn string, days int, since string) error {
 	default:
 		return errors.New("choose 30, 90 or 180 days, or a date")
 	}
-	before, err := a.store.SyncSettings(a.ctx, acct.ID, time.Now())
+	before, err := a.st().SyncSettings(a.ctx, acct.ID, time.Now())
 	if err != nil {
 		return err
 	}
-	if err := a.store.SetHistory(a.ctx, acct.ID, days, from); err != nil {
+	if err := a.st().SetHistory(a.ctx, acct.ID, days, from); err != nil {
 		return err
 	}
-	after, err := a.store.SyncSettings(a.ctx, acct.ID, time.Now())
+	after, err := a.st().SyncSettings(a.ctx, acct.ID, time.Now())
 	if err != nil {
 		return err
 	}
 	if after.HistoryStart.Before(before.HistoryStart) {
-		if err := a.engine.LoadOlderHistory(a.ctx, acct, after.HistoryStart); err != nil {
+		if err := a.eng().LoadOlderHistory(a.ctx, acct, after.HistoryStart); err != nil {
 			return err
 		}
 	}
@@ -159,11 +159,11 @@ func (a *App) LoadOlderHistory(upn string, days int) error {
 	if days <= 0 || days > 3650 {
 		return errors.New("choose how many days of older history to load (1 to 3650)")
 	}
-	set, err := a.store.SyncSettings(a.ctx, acct.ID, time.Now())
+	set, err := a.st().SyncSettings(a.ctx, acct.ID, time.Now())
 	if err != nil {
 		return err
 	}
-	if err := a.engine.LoadOlderHistory(a.ctx, acct, set.HistoryStart.AddDate(0, 0, -days)); err != nil {
+	if err := a.eng().LoadOlderHistory(a.ctx, acct, set.HistoryStart.AddDate(0, 0, -days)); err != nil {
 		return err
 	}
 	if !a.sched().syncNow() {
@@ -184,5 +184,5 @@ func (a *App) FirstSyncSummary(upn string) (*model.FirstSyncSummary, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.store.FirstSyncSummary(a.ctx, acct.ID)
+	return a.st().FirstSyncSummary(a.ctx, acct.ID)
 }
