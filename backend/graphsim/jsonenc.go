@@ -31,41 +31,11 @@ func appendJSON(b []byte, v any) []byte {
 		}
 		return append(b, '}')
 	case []object:
-		if x == nil {
-			return append(b, "null"...)
-		}
-		b = append(b, '[')
-		for i, o := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSON(b, o)
-		}
-		return append(b, ']')
+		return appendJSONList(b, x, func(b []byte, o object) []byte { return appendJSON(b, o) })
 	case []any:
-		if x == nil {
-			return append(b, "null"...)
-		}
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSON(b, e)
-		}
-		return append(b, ']')
+		return appendJSONList(b, x, appendJSON)
 	case []string:
-		if x == nil {
-			return append(b, "null"...)
-		}
-		b = append(b, '[')
-		for i, s := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, s)
-		}
-		return append(b, ']')
+		return appendJSONList(b, x, appendJSONString)
 	case string:
 		return appendJSONString(b, x)
 	case bool:
@@ -87,6 +57,21 @@ func appendJSON(b []byte, v any) []byte {
 		panic(fmt.Sprintf("graphsim: encode: %v", err))
 	}
 	return append(b, bytes.TrimRight(buf.Bytes(), "\n")...)
+}
+
+// appendJSONList writes a list (null when nil, as encoding/json does).
+func appendJSONList[T any](b []byte, xs []T, each func([]byte, T) []byte) []byte {
+	if xs == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = each(b, x)
+	}
+	return append(b, ']')
 }
 
 const hexDigits = "0123456789abcdef"
