@@ -125,20 +125,8 @@ func (s *Store) PurgeAccount(ctx context.Context, accountID int64) ([]int64, err
 		if n == 0 {
 			return fmt.Errorf("no such account: %w", model.ErrNotFound)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT client_id FROM links WHERE account_id=? ORDER BY client_id`, accountID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			clientIDs = append(clientIDs, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		var err error
+		if clientIDs, err = queryColumn[int64](ctx, tx, `SELECT DISTINCT client_id FROM links WHERE account_id=? ORDER BY client_id`, accountID); err != nil {
 			return err
 		}
 		tables, err := accountTables(ctx, tx)

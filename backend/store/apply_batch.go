@@ -30,20 +30,12 @@ func pageSource(kind string) string {
 
 // collectLinked adds to clients the clients the page's items are linked to.
 func collectLinked(ctx context.Context, tx *sql.Tx, kind string, accountID int64, ids string, clients map[int64]bool) error {
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT client_id FROM links
+	cs, err := queryColumn[int64](ctx, tx, `SELECT DISTINCT client_id FROM links
 		WHERE account_id = ?1 AND kind = '`+kind+`' AND item_id IN (SELECT value FROM json_each(?2))`, accountID, ids)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c int64
-		if err := rows.Scan(&c); err != nil {
-			return err
-		}
+	for _, c := range cs {
 		clients[c] = true
 	}
-	return rows.Err()
+	return err
 }
 
 // relinkPage recomputes the links of the page's items from the rules.

@@ -323,21 +323,8 @@ func (s *Store) finishDriveRound(ctx context.Context, tx *sql.Tx, p DrivePage, r
 // tombstoneWhere marks the live items the query selects as deleted and
 // records a deletion for each file among them.
 func tombstoneWhere(ctx context.Context, tx *sql.Tx, accountID int64, driveID string, now time.Time, query string, args ...any) (int, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
+	ids, err := queryColumn[string](ctx, tx, query, args...)
 	if err != nil {
-		return 0, err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	for _, id := range ids {

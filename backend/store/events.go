@@ -160,40 +160,16 @@ func (s *Store) ApplyEventPage(ctx context.Context, p EventPage) (ApplyResult, e
 }
 
 func linkedClients(ctx context.Context, tx *sql.Tx, accountID int64, kind, id string) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT client_id FROM links WHERE account_id=? AND item_id=? AND kind=?`, accountID, id, kind)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var c int64
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryColumn[int64](ctx, tx, `SELECT client_id FROM links WHERE account_id=? AND item_id=? AND kind=?`, accountID, id, kind)
 }
 
 // deleteEvents deletes the account's events matching where (with args),
 // their attendees (cascade) and links; it returns the affected clients.
 func deleteEvents(ctx context.Context, tx *sql.Tx, accountID int64, where string, args ...any) ([]int64, error) {
-	q := `SELECT id FROM events WHERE account_id = ? AND ` + where
-	rows, err := tx.QueryContext(ctx, q, append([]any{accountID}, args...)...)
+	ids, err := queryColumn[string](ctx, tx, `SELECT id FROM events WHERE account_id = ? AND `+where, append([]any{accountID}, args...)...)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	seen := map[int64]bool{}
 	var clients []int64
 	for _, id := range ids {
@@ -219,20 +195,7 @@ func deleteEvents(ctx context.Context, tx *sql.Tx, accountID int64, where string
 
 // EventIDs lists the ids of the account's stored events, sorted.
 func (s *Store) EventIDs(ctx context.Context, accountID int64) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM events WHERE account_id=? ORDER BY id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryColumn[string](ctx, s.db, `SELECT id FROM events WHERE account_id=? ORDER BY id`, accountID)
 }
 
 // Event loads one stored event with its participants.

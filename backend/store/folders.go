@@ -112,20 +112,10 @@ func (s *Store) SetFolderIncluded(ctx context.Context, accountID int64, folderID
 func (s *Store) DropFolder(ctx context.Context, accountID int64, folderID string) error {
 	now := s.Tick()
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT message_id FROM message_folders WHERE account_id=? AND folder_id=?`, accountID, folderID)
+		ids, err := queryColumn[string](ctx, tx, `SELECT message_id FROM message_folders WHERE account_id=? AND folder_id=?`, accountID, folderID)
 		if err != nil {
 			return err
 		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
 		for _, id := range ids {
 			if _, err := removeFromFolder(ctx, tx, accountID, id, folderID, now); err != nil {
 				return err

@@ -312,20 +312,7 @@ func (s *Store) DismissSuggestion(ctx context.Context, domain string) error {
 
 // ClientIDs lists every client id, by name.
 func (s *Store) ClientIDs(ctx context.Context) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM clients ORDER BY name COLLATE NOCASE`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryColumn[int64](ctx, s.db, `SELECT id FROM clients ORDER BY name COLLATE NOCASE`)
 }
 
 // ClientLastContact is the client's last contact at or before now: its

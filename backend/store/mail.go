@@ -195,23 +195,13 @@ func removeFromFolder(ctx context.Context, tx *sql.Tx, accountID int64, id, fold
 // $filter start) can be judged: older ones came from a backfill and the
 // round was never going to list them.
 func sweepFolder(ctx context.Context, tx *sql.Tx, accountID int64, folder string, round, windowStart int64, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT mf.message_id FROM message_folders mf
+	stale, err := queryColumn[string](ctx, tx, `SELECT mf.message_id FROM message_folders mf
 		JOIN messages m ON m.account_id = mf.account_id AND m.id = mf.message_id
 		WHERE mf.account_id=? AND mf.folder_id=? AND mf.round_id<? AND (m.received_at >= ? OR m.received_at = 0)`,
 		accountID, folder, round, windowStart)
 	if err != nil {
 		return err
 	}
-	var stale []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		stale = append(stale, id)
-	}
-	rows.Close()
 	for _, id := range stale {
 		if _, err := removeFromFolder(ctx, tx, accountID, id, folder, now); err != nil {
 			return err
@@ -234,20 +224,12 @@ func (s *Store) PurgeOrphans(ctx context.Context, accountID int64, before time.T
 		return nil, err
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT l.client_id FROM messages m JOIN links l ON l.account_id=m.account_id AND l.item_id=m.id AND l.kind='mail'
+		var err error
+		ids, err = queryColumn[int64](ctx, tx, `SELECT DISTINCT l.client_id FROM messages m JOIN links l ON l.account_id=m.account_id AND l.item_id=m.id AND l.kind='mail'
 			WHERE m.account_id=? AND m.orphaned_at IS NOT NULL AND m.orphaned_at < ?`, accountID, ms(before))
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var c int64
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, c)
-		}
-		rows.Close()
 		if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE kind='mail' AND account_id=? AND item_id IN
 			(SELECT id FROM messages WHERE account_id=? AND orphaned_at IS NOT NULL AND orphaned_at < ?)`, accountID, accountID, ms(before)); err != nil {
 			return err
@@ -285,20 +267,7 @@ func (s *Store) PurgeThreshold(ctx context.Context, accountID int64) (time.Time,
 // MessageIDs lists the ids of every stored (non-orphaned) message of an
 // account, for convergence checks.
 func (s *Store) MessageIDs(ctx context.Context, accountID int64) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM messages WHERE account_id=? ORDER BY id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryColumn[string](ctx, s.db, `SELECT id FROM messages WHERE account_id=? ORDER BY id`, accountID)
 }
 
 // Message loads one stored message with its participants.

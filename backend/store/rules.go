@@ -519,20 +519,11 @@ func (s *Store) RemoveClientContact(ctx context.Context, clientID int64, addr st
 
 // ClientContacts lists a client's explicit contacts, sorted.
 func (s *Store) ClientContacts(ctx context.Context, clientID int64) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT address FROM client_contacts WHERE client_id = ? ORDER BY address`, clientID)
-	if err != nil {
-		return nil, err
+	out, err := queryColumn[string](ctx, s.db, `SELECT address FROM client_contacts WHERE client_id = ? ORDER BY address`, clientID)
+	if out == nil {
+		out = []string{}
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return out, err
 }
 
 // Client loads one client with its domains.
@@ -545,19 +536,9 @@ func (s *Store) Client(ctx context.Context, clientID int64) (model.Client, error
 	if err != nil {
 		return c, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT domain FROM client_domains WHERE client_id = ? ORDER BY domain`, clientID)
-	if err != nil {
-		return c, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return c, err
-		}
-		c.Domains = append(c.Domains, d)
-	}
-	return c, rows.Err()
+	ds, err := queryColumn[string](ctx, s.db, `SELECT domain FROM client_domains WHERE client_id = ? ORDER BY domain`, clientID)
+	c.Domains = append(c.Domains, ds...)
+	return c, err
 }
 
 // RenameClient renames a client (names are unique, case-insensitively).
@@ -649,20 +630,7 @@ func (s *Store) DeleteClient(ctx context.Context, clientID int64) ([]int64, erro
 }
 
 func ruleStrings(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return queryColumn[string](ctx, tx, q, args...)
 }
 
 func withClientID(ids []int64, id int64) []int64 {
