@@ -87,12 +87,6 @@ secrets:
 clean:
 	rm -rf build/bin frontend/dist/assets frontend/dist/index.html
 
-.PHONY: screenshots
-## screenshots: refresh the README's pictures in assets/screenshots (the UI and desktop tests, writing there instead of build/screenshots)
-screenshots: build
-	RAPPORT_SCREENSHOTS=$(CURDIR)/assets/screenshots bash scripts/test.sh e2e
-	RAPPORT_SCREENSHOTS=$(CURDIR)/assets/screenshots bash scripts/test.sh desktop
-
 .PHONY: bench
 ## bench: the full performance benchmark — heavy tenant at 100 ms per request, query figures at 1,000,000 timeline items (docs/PERFORMANCE.md)
 bench: build

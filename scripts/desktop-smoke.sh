@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${RAPPORT_BIN:-$PWD/build/bin/rapport}
-OUT=${SCREENSHOT:-${RAPPORT_SCREENSHOTS:-$PWD/build/screenshots}/desktop-demo.png}
+OUT=${SCREENSHOT:-$PWD/assets/screenshots/desktop-demo.png}
 mkdir -p "$(dirname "$OUT")"
 [ -x "$BIN" ] || { echo "desktop-smoke: $BIN is missing; run make build" >&2; exit 1; }
 export BIN OUT

@@ -5,7 +5,7 @@
 //
 // RAPPORT_BIN defaults to ../build/bin/rapport (what `make build` produces);
 // it must embed a current frontend/dist.
-// Screenshots go to ../build/screenshots/ (see support.mjs).
+// Screenshots go to ../assets/screenshots/ (relative to frontend/).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +21,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const frontendDir = path.resolve(here, '..');
 const bin = path.resolve(frontendDir, process.env.RAPPORT_BIN || '../build/bin/rapport');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-const shotsDir = path.resolve(frontendDir, process.env.RAPPORT_SCREENSHOTS || '../build/screenshots'); // as support.mjs
+const shotsDir = path.resolve(frontendDir, '../assets/screenshots');
 
 const DEMO_CLIENTS = ['Contoso', 'Fabrikam', 'Northwind Traders', 'Tailspin Toys', 'Woodgrove Bank', 'Adventure Works'];
 const URL_RE = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/;

@@ -7,7 +7,7 @@
 // The demo OneDrive keeps a folder per client under "Clients": "Contoso"
 // is mapped automatically (its name is the client's), "Tailspin" is only a
 // near match of "Tailspin Toys" — the test maps it by hand and then finds
-// its files on Tailspin Toys' Files tab. Screenshots (../build/screenshots/):
+// its files on Tailspin Toys' Files tab. Screenshots: ../assets/screenshots/
 // folders.png and client-files.png.
 
 import { test, before, after } from 'node:test';

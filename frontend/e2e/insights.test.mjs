@@ -9,7 +9,7 @@
 //   RAPPORT_BIN=/path/to/rapport CHROMIUM=/usr/bin/chromium node --test e2e/insights.test.mjs
 //
 // RAPPORT_BIN defaults to ../build/bin/rapport (what `make build` produces;
-// it embeds frontend/dist). Screenshots (../build/screenshots/): overview.png,
+// it embeds frontend/dist). Screenshots: ../assets/screenshots/overview.png,
 // client-page.png and search.png. Waits are on selectors and page
 // conditions only.
 

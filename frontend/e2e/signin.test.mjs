@@ -6,7 +6,7 @@
 //   RAPPORT_BIN=/path/to/rapport CHROMIUM=/usr/bin/chromium node --test e2e/
 //
 // RAPPORT_BIN defaults to ../build/bin/rapport (what `make build` produces;
-// it embeds frontend/dist). Screenshots go to ../build/screenshots/ (see support.mjs).
+// it embeds frontend/dist). Screenshots go to ../assets/screenshots/.
 
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';

@@ -13,10 +13,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const frontendDir = path.resolve(here, '..');
 export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-// Screenshots go to build/screenshots: a test run leaves the tracked tree
-// clean (a build after it is not versioned "-dirty"). `make screenshots`
-// points RAPPORT_SCREENSHOTS at assets/screenshots to refresh the README's.
-export const shotsDir = path.resolve(frontendDir, process.env.RAPPORT_SCREENSHOTS || '../build/screenshots');
+export const shotsDir = path.resolve(frontendDir, '../assets/screenshots');
 
 export const CHROMIUM_ARGS = [
   '--headless',

@@ -7,7 +7,7 @@
 //   RAPPORT_BIN=/path/to/rapport CHROMIUM=/usr/bin/chromium node --test e2e/
 //
 // RAPPORT_BIN defaults to ../build/bin/rapport (what `make build` produces;
-// it embeds frontend/dist). Screenshots (../build/screenshots/): first-sync.png
+// it embeds frontend/dist). Screenshots: ../assets/screenshots/first-sync.png
 // and status.png.
 
 import { test, before, after } from 'node:test';
