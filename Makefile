@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO_TAGS ?= sqlite_fts5
 DESKTOP_TAGS := desktop,production,webkit2_41,$(GO_TAGS)
-VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION := $(shell bash scripts/version.sh)
 LDFLAGS := -s -w -X rapport/app.Version=$(VERSION)
 BIN := build/bin/rapport
 WAILS_VERSION := v2.12.0

@@ -12,7 +12,7 @@ check() { # description, command...
   else fail=$((fail+1)); echo "not ok - $d"; sed 's/^/    /' /tmp/dist-check.out; fi
 }
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-VERSION=$(git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION=$(bash scripts/version.sh)
 DEB=$(ls -1 build/bin/rapport_*_amd64.deb 2>/dev/null | head -1)
 
 check "the .deb exists" test -n "$DEB"

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$(go env GOPATH)/bin:$PATH"
-VERSION=$(git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION=$(bash scripts/version.sh)
 # Debian versions must start with a digit.
 DEB_VERSION="0.1.0+${VERSION//-/.}"
 [[ "$VERSION" =~ ^v[0-9] ]] && DEB_VERSION="${VERSION#v}" && DEB_VERSION="${DEB_VERSION//-/+}"
