@@ -12,7 +12,7 @@ import (
 // it, or rolls it back when fn fails. Write transactions run one at a
 // time, in the order they asked (writeMu).
 //
-// Tried and dropped (issue 7, docs/PERFORMANCE.md §13): committing the
+// Tried and dropped (issue 7, docs/PERFORMANCE.md §16): committing the
 // writes that queued meanwhile together (group commit, each in a
 // savepoint). Pages of different streams share few database pages, so the
 // commits cost as much in total, and every savepoint copies the pages it
