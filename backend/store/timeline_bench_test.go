@@ -125,3 +125,20 @@ func BenchmarkTimelineDeepPage(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkClientMailFacts reads the biggest client's mail facts for the
+// last 90 days (what every figure of its page starts from) in a store of
+// 200,000 timeline items.
+func BenchmarkClientMailFacts(b *testing.B) {
+	s, client := seedTimeline(b, 200000)
+	ctx := context.Background()
+	to := time.Now()
+	from := to.AddDate(0, 0, -90)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		facts, err := s.ClientMailFacts(ctx, client, from, to)
+		if err != nil || len(facts) == 0 {
+			b.Fatalf("%d facts, %v", len(facts), err)
+		}
+	}
+}
