@@ -734,20 +734,8 @@ func itemAccounts(ctx context.Context, tx *sql.Tx, kind, itemID string) ([]int64
 	default:
 		return nil, fmt.Errorf("unknown item kind %q (mail, meeting or file)", kind)
 	}
-	rows, err := tx.QueryContext(ctx, q, itemID)
+	out, err := queryColumn[int64](ctx, tx, q, itemID)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if len(out) == 0 {
