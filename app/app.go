@@ -82,8 +82,8 @@ func (a *App) close() {
 		a.passMu.Unlock()
 		a.sched().waitStopped() // and for the scheduler's rounds
 		a.closeAccounts()
-		if a.st() != nil {
-			a.st().Close()
+		if st := a.st(); st != nil {
+			st.Close()
 		}
 		if a.demo != nil {
 			a.demo.sim.Close()

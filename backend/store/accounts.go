@@ -153,7 +153,7 @@ func (s *Store) PurgeAccount(ctx context.Context, accountID int64) ([]int64, err
 // a table referencing another comes before it (links, participants and
 // message_folders before messages, messages before nothing...).
 func accountTables(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `
+	names, err := queryColumn[string](ctx, tx, `
 		SELECT m.name FROM sqlite_master m
 		WHERE m.type='table' AND m.name<>'accounts' AND m.name NOT LIKE 'sqlite_%'
 		  -- FTS tables follow their content tables through triggers; a
@@ -162,19 +162,6 @@ func accountTables(ctx context.Context, tx *sql.Tx) ([]string, error) {
 		  AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name='account_id')
 		ORDER BY m.name`)
 	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	// refs[t] = tables t references by foreign key.

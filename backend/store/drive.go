@@ -142,22 +142,16 @@ func (s *Store) RemoveDrive(ctx context.Context, accountID int64, driveID, rootI
 			itemsWhere += ` AND stream_id=?`
 			args = append(args, streamID)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT l.client_id FROM links l JOIN file_activity fa
+		linked, err := queryColumn[int64](ctx, tx, `SELECT DISTINCT l.client_id FROM links l JOIN file_activity fa
 			ON l.kind='file' AND l.account_id=fa.account_id AND l.item_id=CAST(fa.id AS TEXT)
 			WHERE fa.account_id=? AND fa.drive_id=? AND fa.item_id IN (SELECT id FROM drive_items WHERE `+itemsWhere+`)`,
 			append([]any{accountID, driveID}, args...)...)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var c int64
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				return err
-			}
+		for _, c := range linked {
 			clients[c] = true
 		}
-		rows.Close()
 		sub := `SELECT id FROM drive_items WHERE ` + itemsWhere
 		exec := func(q string, prefix ...any) error {
 			_, err := tx.ExecContext(ctx, q, append(prefix, args...)...)

@@ -524,7 +524,7 @@ func linkPendingActivity(ctx context.Context, tx *sql.Tx, accountID int64, drive
 		WHERE account_id=? AND drive_id=? AND pending=1 AND path_at_time=''`, accountID, driveID); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
+	linked, err := queryColumn[int64](ctx, tx, `INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
 		SELECT p.client_id, 'file', fa.account_id, CAST(fa.id AS TEXT), fa.at FROM file_activity fa
 		JOIN drive_items p ON p.account_id=fa.account_id AND p.drive_id=fa.drive_id AND p.id=fa.parent_id
 		WHERE fa.account_id=? AND fa.drive_id=? AND fa.pending=1 AND p.client_id IS NOT NULL
@@ -533,17 +533,8 @@ func linkPendingActivity(ctx context.Context, tx *sql.Tx, accountID int64, drive
 		return nil, err
 	}
 	clients := map[int64]bool{}
-	for rows.Next() {
-		var c int64
-		if err := rows.Scan(&c); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	for _, c := range linked {
 		clients[c] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	if err := indexFiles(ctx, tx, accountID, driveID); err != nil {
 		return nil, err

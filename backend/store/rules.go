@@ -208,20 +208,12 @@ func (r *relink) apply() ([]int64, error) {
 	ctx, tx := r.ctx, r.tx
 	affected := map[int64]bool{}
 	collect := func() error {
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT l.client_id FROM temp.relink_items x
+		ids, err := queryColumn[int64](ctx, tx, `SELECT DISTINCT l.client_id FROM temp.relink_items x
 			JOIN links l ON l.account_id = x.account_id AND l.item_id = x.item_id AND l.kind = x.kind`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
+		for _, id := range ids {
 			affected[id] = true
 		}
-		return rows.Err()
+		return err
 	}
 	if err := collect(); err != nil {
 		return nil, err
@@ -373,20 +365,14 @@ func (s *Store) SetTenantDomains(ctx context.Context, domains []string) ([]int64
 	}
 	var ids []int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT value FROM exclusions WHERE kind = 'domain' AND source = 'tenant'`)
+		tenant, err := queryColumn[string](ctx, tx, `SELECT value FROM exclusions WHERE kind = 'domain' AND source = 'tenant'`)
 		if err != nil {
 			return err
 		}
 		have := map[string]bool{}
-		for rows.Next() {
-			var d string
-			if err := rows.Scan(&d); err != nil {
-				rows.Close()
-				return err
-			}
+		for _, d := range tenant {
 			have[d] = true
 		}
-		rows.Close()
 		var changed []string
 		for d := range have {
 			if !want[d] {

@@ -155,16 +155,16 @@ const itemsExpr = `CASE kind
 // the item count is then kept, not recounted (a count of a big folder's
 // rows on every poll was most of a quiet poll's cost, issue 7).
 func saveCheckpoint(ctx context.Context, tx *sql.Tx, streamID int64, next, delta string, complete, changed bool, added int, now time.Time) error {
-	items := "items + 0 * ?"
+	count, args := "", []any{}
 	if changed {
-		items = itemsExpr
+		count, args = `, items=`+itemsExpr, []any{added}
 	}
 	var err error
 	if complete {
 		_, err = tx.ExecContext(ctx, `UPDATE streams SET next_link='', delta_link=?, last_sync_at=?, last_error='', error_action='',
-			last_round_start=round_started_at, items=`+items+` WHERE id=?`, delta, ms(now), added, streamID)
+			last_round_start=round_started_at`+count+` WHERE id=?`, append(append([]any{delta, ms(now)}, args...), streamID)...)
 	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE streams SET next_link=?, items=`+items+` WHERE id=?`, next, added, streamID)
+		_, err = tx.ExecContext(ctx, `UPDATE streams SET next_link=?`+count+` WHERE id=?`, append(append([]any{next}, args...), streamID)...)
 	}
 	return err
 }
