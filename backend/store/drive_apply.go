@@ -3,10 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"rapport/backend/model"
@@ -62,62 +60,23 @@ func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, e
 		if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full, next_link = '' FROM streams WHERE id=?`, p.StreamID).Scan(&round, &full, &firstPage); err != nil {
 			return fmt.Errorf("load stream: %w", err)
 		}
-		load, err := tx.PrepareContext(ctx, `SELECT deleted_at IS NOT NULL, is_folder, name, parent_id, ctag, quick_xor_hash, size, modified_at, path
-			FROM drive_items WHERE account_id=? AND drive_id=? AND id=?`)
+		w, err := newDrivePageWriter(ctx, tx, p, round, now)
 		if err != nil {
 			return err
 		}
-		defer load.Close()
-		up, err := tx.PrepareContext(ctx, `INSERT INTO drive_items(account_id, drive_id, id, parent_id, name, name_key, is_folder, is_root,
-				size, mime, web_url, created_at, created_by_name, created_by_address, modified_at, modified_by_name, modified_by_address,
-				etag, ctag, quick_xor_hash, remote_drive_id, remote_graph_drive_id, remote_id, deleted_at, stream_id, round_id, dirty)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?,?,1)
-			ON CONFLICT(account_id, drive_id, id) DO UPDATE SET parent_id=excluded.parent_id, name=excluded.name,
-				name_key=excluded.name_key, is_folder=excluded.is_folder, is_root=excluded.is_root,
-				size=CASE WHEN ? THEN excluded.size ELSE drive_items.size END,
-				mime=excluded.mime, web_url=CASE WHEN excluded.web_url <> '' THEN excluded.web_url ELSE drive_items.web_url END,
-				created_at=excluded.created_at, created_by_name=excluded.created_by_name, created_by_address=excluded.created_by_address,
-				modified_at=excluded.modified_at, modified_by_name=excluded.modified_by_name, modified_by_address=excluded.modified_by_address,
-				etag=excluded.etag, ctag=CASE WHEN excluded.ctag <> '' THEN excluded.ctag ELSE drive_items.ctag END,
-				quick_xor_hash=CASE WHEN excluded.quick_xor_hash <> '' THEN excluded.quick_xor_hash ELSE drive_items.quick_xor_hash END,
-				remote_drive_id=excluded.remote_drive_id, remote_graph_drive_id=excluded.remote_graph_drive_id,
-				remote_id=excluded.remote_id, deleted_at=NULL,
-				stream_id=excluded.stream_id, round_id=excluded.round_id,
-				dirty=CASE WHEN ? THEN 1 ELSE drive_items.dirty END`)
-		if err != nil {
-			return err
-		}
-		defer up.Close()
-		tomb, err := tx.PrepareContext(ctx, `UPDATE drive_items SET deleted_at=?, round_id=? WHERE account_id=? AND drive_id=? AND id=?`)
-		if err != nil {
-			return err
-		}
-		defer tomb.Close()
-		act, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO file_activity(account_id, drive_id, item_id, parent_id, at,
-			actor_name, actor_address, action, name, path_at_time, pending) VALUES(?,?,?,?,?,?,?,?,?,?,1)`)
-		if err != nil {
-			return err
-		}
-		defer act.Close()
-		activity := func(itemID, parent string, at time.Time, actor model.Recipient, action, name, path string) error {
+		activity := func(itemID, parent string, at time.Time, actor model.Recipient, action, name, path string) {
 			if at.IsZero() {
 				at = now
 			}
-			_, err := act.ExecContext(ctx, p.AccountID, p.DriveID, itemID, parent, ms(at), actor.Name, strings.ToLower(actor.Address), action, name, path)
-			return err
+			w.activity(itemID, parent, ms(at), actor, action, name, path)
 		}
 
 		for _, it := range p.Items {
 			if it.ID == "" {
 				continue
 			}
-			var old storedItem
-			err := load.QueryRowContext(ctx, p.AccountID, p.DriveID, it.ID).Scan(&old.deleted, &old.folder, &old.name, &old.parent,
-				&old.ctag, &old.hash, &old.size, &old.modified, &old.path)
-			switch {
-			case err == nil:
-				old.exists = true
-			case !errors.Is(err, sql.ErrNoRows):
+			old, err := w.begin(it.ID)
+			if err != nil {
 				return err
 			}
 			live := old.exists && !old.deleted
@@ -125,9 +84,7 @@ func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, e
 				if !live {
 					continue // never stored, or already gone: a repeat
 				}
-				if _, err := tomb.ExecContext(ctx, ms(now), round, p.AccountID, p.DriveID, it.ID); err != nil {
-					return err
-				}
+				w.tomb(it.ID)
 				res.Removed++
 				// A deleted folder's contents are dealt with at the round's
 				// end: children may still move out of it on a later page.
@@ -136,22 +93,13 @@ func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, e
 					if !at.After(fromMS(old.modified)) {
 						at = now
 					}
-					if err := activity(it.ID, old.parent, at, it.ModifiedBy, model.FileDeleted, old.name, old.path); err != nil {
-						return err
-					}
+					activity(it.ID, old.parent, at, it.ModifiedBy, model.FileDeleted, old.name, old.path)
 				}
 				continue
 			}
 			renamed := live && old.name != it.Name
 			moved := live && old.parent != it.ParentID
-			dirty := !live || renamed || moved
-			_, err = up.ExecContext(ctx, p.AccountID, p.DriveID, it.ID, it.ParentID, it.Name, it.NameKey, it.IsFolder, it.IsRoot,
-				it.Size, it.MimeType, it.WebURL, ms(it.CreatedAt), it.CreatedBy.Name, strings.ToLower(it.CreatedBy.Address),
-				ms(it.ModifiedAt), it.ModifiedBy.Name, strings.ToLower(it.ModifiedBy.Address), it.ETag, it.CTag, it.QuickXorHash,
-				it.RemoteDriveID, it.RemoteGraphDriveID, it.RemoteID, p.StreamID, round, it.HasSize || !live, dirty)
-			if err != nil {
-				return fmt.Errorf("save drive item: %w", err)
-			}
+			w.upsert(p.StreamID, it, live, !live || renamed || moved)
 			res.Upserted++
 			if it.IsFolder || it.IsRoot {
 				continue // folders have no activity of their own
@@ -161,13 +109,9 @@ func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, e
 				if created.IsZero() {
 					created = it.ModifiedAt
 				}
-				if err := activity(it.ID, it.ParentID, created, it.CreatedBy, model.FileCreated, it.Name, ""); err != nil {
-					return err
-				}
+				activity(it.ID, it.ParentID, created, it.CreatedBy, model.FileCreated, it.Name, "")
 				if it.ModifiedAt.After(created.Add(contentEditWindow)) {
-					if err := activity(it.ID, it.ParentID, it.ModifiedAt, it.ModifiedBy, model.FileEdited, it.Name, ""); err != nil {
-						return err
-					}
+					activity(it.ID, it.ParentID, it.ModifiedAt, it.ModifiedBy, model.FileEdited, it.Name, "")
 				}
 				continue
 			}
@@ -179,20 +123,17 @@ func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, e
 				at = now
 			}
 			if renamed {
-				if err := activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileRenamed, it.Name, ""); err != nil {
-					return err
-				}
+				activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileRenamed, it.Name, "")
 			}
 			if moved {
-				if err := activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileMoved, it.Name, ""); err != nil {
-					return err
-				}
+				activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileMoved, it.Name, "")
 			}
 			if contentChanged(old, it, renamed) {
-				if err := activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileEdited, it.Name, ""); err != nil {
-					return err
-				}
+				activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileEdited, it.Name, "")
 			}
+		}
+		if err := w.flush(); err != nil {
+			return fmt.Errorf("save drive items: %w", err)
 		}
 
 		added := res.Upserted - res.Removed
@@ -518,12 +459,6 @@ func linkPendingActivity(ctx context.Context, tx *sql.Tx, accountID int64, drive
 		accountID, driveID).Scan(&pending); err != nil || !pending {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE file_activity SET path_at_time = COALESCE(
-			(SELECT NULLIF(d.path, '') FROM drive_items d WHERE d.account_id=file_activity.account_id AND d.drive_id=file_activity.drive_id
-			   AND d.id=file_activity.item_id), name)
-		WHERE account_id=? AND drive_id=? AND pending=1 AND path_at_time=''`, accountID, driveID); err != nil {
-		return nil, err
-	}
 	linked, err := queryColumn[int64](ctx, tx, `INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
 		SELECT p.client_id, 'file', fa.account_id, CAST(fa.id AS TEXT), fa.at FROM file_activity fa
 		JOIN drive_items p ON p.account_id=fa.account_id AND p.drive_id=fa.drive_id AND p.id=fa.parent_id
@@ -539,7 +474,12 @@ func linkPendingActivity(ctx context.Context, tx *sql.Tx, accountID int64, drive
 	if err := indexFiles(ctx, tx, accountID, driveID); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE file_activity SET pending=0 WHERE account_id=? AND drive_id=? AND pending=1`, accountID, driveID); err != nil {
+	// One pass over the round's activity rows (a first round writes
+	// 100,000 of them): the path and the end of pending together.
+	if _, err := tx.ExecContext(ctx, `UPDATE file_activity SET pending=0, path_at_time = CASE WHEN path_at_time <> '' THEN path_at_time
+			ELSE COALESCE((SELECT NULLIF(d.path, '') FROM drive_items d WHERE d.account_id=file_activity.account_id
+			               AND d.drive_id=file_activity.drive_id AND d.id=file_activity.item_id), name) END
+		WHERE account_id=? AND drive_id=? AND pending=1`, accountID, driveID); err != nil {
 		return nil, err
 	}
 	return driveSortedIDs(clients), nil

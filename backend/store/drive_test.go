@@ -199,6 +199,47 @@ func TestDriveFullRoundSweeps(t *testing.T) {
 	expectTree(t, f.tree(t), "=-", "A=-", "A/x=-")
 }
 
+// A page may name an item several times (issue 7 writes a page's rows in a
+// few statements): each occurrence is judged against the state the earlier
+// ones left, as if written one by one — renamed, deleted, created again,
+// then edited without a size, all in one page.
+func TestDriveOnePageNamesAnItemSeveralTimes(t *testing.T) {
+	f := newDriveFixture(t)
+	f.round(t, []model.DriveItem{rootItem(), folderItem("f", "root", "Contoso"), fileItem("a", "f", "a.docx", 10, "Avery")})
+	renamed := fileItem("a", "f", "b.docx", 10, "Megan")
+	renamed.ModifiedAt = dt0.Add(time.Hour)
+	again := fileItem("a", "f", "c.docx", 30, "Megan")
+	again.CreatedAt, again.ModifiedAt = dt0.Add(2*time.Hour), dt0.Add(2*time.Hour)
+	edited := fileItem("a", "f", "c.docx", 0, "Megan")
+	edited.HasSize, edited.QuickXorHash, edited.ModifiedAt = false, "h-new", dt0.Add(3*time.Hour)
+	res := f.round(t, []model.DriveItem{renamed, deletedItem("a"), again, edited})
+	if res.Upserted != 3 || res.Removed != 1 {
+		t.Errorf("upserted %d, removed %d; want 3 and 1", res.Upserted, res.Removed)
+	}
+	acts, err := f.s.FileActivities(context.Background(), f.acct.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range acts {
+		got = append(got, a.Action+" "+a.Name)
+	}
+	sort.Strings(got)
+	want := []string{"created a.docx", "created c.docx", "deleted b.docx", "edited c.docx", "renamed b.docx"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("activity %v, want %v", got, want)
+	}
+	expectTree(t, f.tree(t), "=-", "Contoso=Contoso", "Contoso/c.docx=Contoso")
+	var size int64
+	var hash string
+	if err := f.s.DB().QueryRow(`SELECT size, quick_xor_hash FROM drive_items WHERE id = 'a'`).Scan(&size, &hash); err != nil {
+		t.Fatal(err)
+	}
+	if size != 30 || hash != "h-new" {
+		t.Errorf("stored size %d, hash %q: want the re-created file's size and the edit's hash", size, hash)
+	}
+}
+
 // Mapping changes re-derive the subtree: a deeper mapping wins, unmapping
 // inherits again, the links follow.
 func TestDriveMappingReassignsSubtree(t *testing.T) {
