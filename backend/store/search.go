@@ -12,8 +12,9 @@ import (
 )
 
 // flushSearch rebuilds the search documents of the messages and events
-// written since the last flush (search_dirty, filled by triggers), each
-// once however many of its participants changed. ApplyMailPage and
+// written since the last flush (search_dirty, notes appended by triggers:
+// migration 009), each once however many times it was noted or how many
+// of its participants changed. ApplyMailPage and
 // ApplyEventPage call it at the end of their transaction; Search calls it
 // first so nothing written by another path is missed.
 func flushSearch(ctx context.Context, tx interface {
@@ -25,8 +26,9 @@ func flushSearch(ctx context.Context, tx interface {
 		       COALESCE((SELECT group_concat(x.name || ' ' || x.address, ' ') FROM
 		                 (SELECT p.name, p.address FROM participants p WHERE p.account_id = m.account_id AND p.message_id = m.id ORDER BY p.ord) x), ''),
 		       `+mailAtSQL("m")+`
-		FROM search_dirty d JOIN messages m ON m.account_id = d.account_id AND m.id = d.item_id
-		WHERE d.kind = 'mail'
+		FROM (SELECT DISTINCT account_id, item_id FROM search_dirty WHERE kind = 'mail') d
+		JOIN messages m ON m.account_id = d.account_id AND m.id = d.item_id
+		WHERE true
 		ON CONFLICT(kind, account_id, item_id) DO UPDATE SET title = excluded.title, people = excluded.people, at = excluded.at`); err != nil {
 		return err
 	}
@@ -36,8 +38,9 @@ func flushSearch(ctx context.Context, tx interface {
 		       COALESCE((SELECT group_concat(x.name || ' ' || x.address, ' ') FROM
 		                 (SELECT a.name, a.address FROM event_attendees a WHERE a.account_id = e.account_id AND a.event_id = e.id ORDER BY a.ord) x), ''),
 		       e.start_at
-		FROM search_dirty d JOIN events e ON e.account_id = d.account_id AND e.id = d.item_id
-		WHERE d.kind = 'meeting'
+		FROM (SELECT DISTINCT account_id, item_id FROM search_dirty WHERE kind = 'meeting') d
+		JOIN events e ON e.account_id = d.account_id AND e.id = d.item_id
+		WHERE true
 		ON CONFLICT(kind, account_id, item_id) DO UPDATE SET title = excluded.title, people = excluded.people, at = excluded.at`); err != nil {
 		return err
 	}

@@ -203,3 +203,34 @@ func TestSearchRanksTheNewestMatchesOfACommonWord(t *testing.T) {
 		}
 	}
 }
+
+// A message written by a path that does not flush the search index (a SQL
+// repair, a future writer) is indexed by the next search, once however many
+// times it was written, with its latest subject.
+func TestSearchIndexesWhatWasWrittenSinceTheLastFlush(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, q := range []string{
+		`INSERT INTO messages(account_id, id, subject, direction, received_at) VALUES(` + fmt.Sprint(f.acct.ID) + `, 'raw1', 'Draft agenda', 'in', 1000)`,
+		`UPDATE messages SET subject = 'Final agenda' WHERE id = 'raw1'`,
+		`UPDATE messages SET received_at = 2000 WHERE id = 'raw1'`,
+	} {
+		if _, err := f.s.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var notes int
+	if err := f.s.db.QueryRow(`SELECT COUNT(*) FROM search_dirty`).Scan(&notes); err != nil || notes != 3 {
+		t.Fatalf("%d notes before the search (%v), want one per write", notes, err)
+	}
+	hs, err := f.s.Search(ctx, "agenda", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hitIDs(hs); !reflect.DeepEqual(got, []string{"mail:raw1"}) || hs[0].Title != "Final agenda" {
+		t.Fatalf("Search(agenda) = %v", hs)
+	}
+	if err := f.s.db.QueryRow(`SELECT COUNT(*) FROM search_dirty`).Scan(&notes); err != nil || notes != 0 {
+		t.Fatalf("%d notes left after the search (%v)", notes, err)
+	}
+}
