@@ -45,6 +45,19 @@ func openAtVersion(t *testing.T, version int) (*sql.DB, string) {
 	return db, path
 }
 
+// upgrade closes the old database and opens it as this Rapport does,
+// running the newer migrations.
+func upgrade(t *testing.T, db *sql.DB, path string) *Store {
+	t.Helper()
+	db.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // rowidTables are the tables migration 008 rebuilds, each with the query
 // that lists its rows in a fixed order.
 var rowidTables = map[string]string{
@@ -127,13 +140,7 @@ func TestMigration008KeepsTheItemTables(t *testing.T) {
 		}
 	}
 	names := schemaNames(t, db)
-	db.Close()
-
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := upgrade(t, db, path)
 	ctx := context.Background()
 	if v, _ := s.SchemaVersion(ctx); v < 8 {
 		t.Fatalf("schema version %d after opening", v)
