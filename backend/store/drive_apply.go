@@ -54,7 +54,7 @@ func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, e
 	var res ApplyResult
 	now := s.Tick()
 	clients := map[int64]bool{}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.bulkTx(ctx, func(tx *sql.Tx) error {
 		var round int64
 		var full, firstPage bool
 		if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full, next_link = '' FROM streams WHERE id=?`, p.StreamID).Scan(&round, &full, &firstPage); err != nil {

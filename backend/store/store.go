@@ -51,14 +51,11 @@ type Store struct {
 	clockMu sync.Mutex
 	lastMS  int64
 
-	// writeMu queues this process's write transactions (tx). SQLite has
-	// one writer; left to its busy handler, eight streams writing pages at
-	// once retry in sleeps and the unlucky ones starve past busy_timeout
-	// ("database is locked"). A Go mutex hands the write lock over in
-	// order, with no sleeping.
-	writeMu sync.Mutex
-	// writer is the connection every write transaction runs on (under
-	// writeMu). SQLite keeps a page cache per connection and a connection
+	// writes queues this process's write transactions (tx, bulkTx;
+	// writequeue.go).
+	writes writeQueue
+	// writer is the connection every write transaction runs on (holding
+	// writes). SQLite keeps a page cache per connection and a connection
 	// drops its cache when another one has written since its last
 	// transaction: writes handed to whichever pooled connection was free
 	// re-read their B-trees' pages from the file at each page of a sync.
@@ -116,13 +113,13 @@ func Open(path string) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	s.writeMu.Lock()
+	s.writes.lock(false)
 	s.stopCheckpointer()
 	if s.writer != nil {
 		s.writer.Close()
 		s.writer = nil
 	}
-	s.writeMu.Unlock()
+	s.writes.unlock()
 	return s.db.Close()
 }
 

@@ -10,7 +10,7 @@ import (
 
 // tx runs fn in a write transaction on the writer connection and commits
 // it, or rolls it back when fn fails. Write transactions run one at a
-// time, in the order they asked (writeMu).
+// time, in the order they asked, bulk ones last (writequeue.go).
 //
 // Tried and dropped (issue 7, docs/PERFORMANCE.md §16): committing the
 // writes that queued meanwhile together (group commit, each in a
@@ -18,8 +18,18 @@ import (
 // commits cost as much in total, and every savepoint copies the pages it
 // touches into a sub-journal: the heavy ingest took 22 s instead of 18 s.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
+	return s.write(ctx, false, fn)
+}
+
+// bulkTx is tx for a big write that others need not wait for: a drive
+// page. It runs when no other write is queued.
+func (s *Store) bulkTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.write(ctx, true, fn)
+}
+
+func (s *Store) write(ctx context.Context, bulk bool, fn func(*sql.Tx) error) error {
+	s.writes.lock(bulk)
+	defer s.writes.unlock()
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
