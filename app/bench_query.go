@@ -141,21 +141,11 @@ func benchQueryPhase(ctx context.Context, o benchOptions, env *benchEnv, rep *be
 			return err
 		}
 	}
-	// And what it has had time to do after writing: copy its WAL back into
-	// the database. Otherwise the background checkpoint of the rows just
-	// written (hundreds of MB after growing the store) runs during the timed
-	// reads below and competes with them for the disk and the two cores.
-	if _, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+	if err := settle(ctx, db); err != nil {
 		return err
 	}
 	o.progress("timeline, insights and search over %d items (client with %d)", rep.Items, clientItems)
 	a := env.app
-	// Collect the garbage of growing the store and of the syncs before
-	// timing, as `go test -bench` does before each benchmark: otherwise the
-	// collector sweeps the setup's leftovers during the timed reads and
-	// that, not the query, sets the 99th percentile (the app itself never
-	// holds a simulator and a million synthetic rows of garbage).
-	runtime.GC()
 	var tl []float64
 	for i := 0; i < 20+benchTimelineRuns; i++ {
 		t0 := time.Now()
@@ -355,3 +345,19 @@ var heavyFirstNames = []string{"Alex", "Sam", "Jordan", "Taylor", "Morgan", "Cas
 
 var heavyLastNames = []string{"Smith", "Johnson", "Brown", "Garcia", "Schmidt", "Dubois", "Martin", "Rossi", "Nakamura", "Patel",
 	"Haddad", "Kowalski", "Jansen", "Larsen", "Murphy", "Kim", "Chen", "Silva", "Novak", "Fischer", "Weber", "Costa"}
+
+// settle brings the process to the state a long-lived app is in when it
+// next reads or polls, before a timed phase: the store's WAL copied back
+// into the database (otherwise the background checkpoint of the rows just
+// written — hundreds of MB after growing the store — runs during the timed
+// work and competes for the disk and the two cores), and the garbage of
+// the setup collected, as `go test -bench` does before each benchmark
+// (otherwise the collector sweeps it during the timed work, and the app
+// never holds a simulator's or a million synthetic rows' garbage).
+func settle(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return err
+	}
+	runtime.GC()
+	return nil
+}

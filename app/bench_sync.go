@@ -341,6 +341,13 @@ func benchIncremental(ctx context.Context, o benchOptions, env *benchEnv, rep *b
 	for _, s := range streams {
 		ids = append(ids, s.ID)
 	}
+	// A poll comes minutes after the sync, not while its WAL is being
+	// checkpointed and its garbage collected: both would count in the
+	// process's CPU below. (It did not steady the figure: 4.1-6.0 ms per
+	// stream from run to run of one build on this VM, before and after.)
+	if err := settle(ctx, env.app.st().DB()); err != nil {
+		return err
+	}
 	const rounds = 5
 	o.progress("%d rounds with no change over %d streams", rounds, len(ids))
 	var cpus []float64
@@ -462,17 +469,14 @@ func benchIngestPhase(ctx context.Context, o benchOptions, tmp string, rep *benc
 	r := &rep.Result
 	r.IngestItemsPerS = float64(work.Items()) / wall.Seconds()
 	o.progress("ingested %d items in %.2fs; raw SQLite inserts of as many rows", work.Items(), wall.Seconds())
-	// The raw figure is SQLite's in a quiet process: the ingest's WAL
-	// checkpointed (its background checkpoint would otherwise compete with
-	// the raw inserts) and its garbage collected.
-	if _, err := env.app.st().DB().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+	// The raw figure is SQLite's in a quiet process (settle), and the
+	// median of three: one figure swings by a factor of two from run to run
+	// on a shared virtual disk (13,000-30,000 rows/s in one hour, same
+	// code), and the ratio below swings with it.
+	if err := settle(ctx, env.app.st().DB()); err != nil {
 		env.close()
 		return nil, err
 	}
-	// The median of three: the one SQLite figure swings by a factor of two
-	// from run to run on a shared virtual disk (13,000-30,000 rows/s in
-	// one hour, same code), and the ratio below swings with it.
-	runtime.GC()
 	var raws []float64
 	for i := range 3 {
 		raw, err := rawInsertRate(ctx, filepath.Join(tmp, fmt.Sprintf("raw%d", i)), work.Items(), benchPageCap)
