@@ -21,12 +21,13 @@ import (
 
 // Write performance (issue 7, docs/PERFORMANCE.md). A page of 100
 // messages dirties about 1,100 database pages (the indexes keyed by Graph
-// ids get random keys; §18): with SQLite's default 2 MB page cache the writer spills them to
-// the WAL mid-transaction and reads them back, so each connection may keep
-// up to 64 MB of pages (a cache, grown only as used). The WAL is
-// checkpointed every 8,192 pages (32 MB) instead of every 1,000, so the
-// checkpoint (which fsyncs) runs once per few pages, not after every one,
-// and in the background (checkpoint.go), not in the writer.
+// ids get random keys; §18): with SQLite's default 2 MB page cache the
+// writer spills them to the WAL mid-transaction and reads them back, so
+// each connection may keep up to 64 MB of pages (a cache, grown only as
+// used). The WAL is checkpointed every 8,192 pages (32 MB) instead of
+// every 1,000, so the checkpoint (which fsyncs) runs once per few pages,
+// not after every one, and in the background (checkpoint.go), not in the
+// writer.
 const (
 	cacheSizeKiB  = "-65536"
 	walCheckpoint = 8192
