@@ -66,6 +66,11 @@ type simDrive struct {
 	// shared, when set, lists the only folders the consultant may read
 	// (a colleague's drive): its root delta is refused.
 	shared map[string]bool
+	// state is the tenant's drives (for their change counter); sizes is
+	// folderSizes' last answer, computed when the counter was sizesAt.
+	state   *driveState
+	sizes   map[string]int64
+	sizesAt int64
 }
 
 // driveState is every drive and site of the tenant. It lives behind s.mu.
@@ -89,6 +94,7 @@ func newDriveState(seed int64) *driveState {
 }
 
 func (ds *driveState) add(d *simDrive) {
+	d.state = ds
 	ds.drives = append(ds.drives, d)
 	if d.itemDriveID == "" {
 		d.itemDriveID = d.id
@@ -175,7 +181,17 @@ func (d *simDrive) subtreeSize(id string) int64 {
 // each file adds its size to its ancestors. (Recursing through children(),
 // which scans the whole drive, cost a 30,000-item drive minutes per delta
 // page: issue 7's heavy tenant.)
+//
+// The answer is kept until the next change to any drive (every change
+// takes a number from the drives' counter: newItem, touch, touchParents,
+// a deletion's tombstones): a 30,000-item drive's first round asked for it
+// at each of its 35 pages, ~1 s of the simulator's CPU per heavy sync on
+// the two cores the engine it measures runs on (issue 7). Callers must not
+// change the map.
 func (d *simDrive) folderSizes() map[string]int64 {
+	if d.sizes != nil && d.state != nil && d.sizesAt == d.state.seq {
+		return d.sizes
+	}
 	out := map[string]int64{}
 	for _, it := range d.items {
 		if it.folder || it.id == d.rootID {
@@ -187,6 +203,9 @@ func (d *simDrive) folderSizes() map[string]int64 {
 				break
 			}
 		}
+	}
+	if d.state != nil {
+		d.sizes, d.sizesAt = out, d.state.seq
 	}
 	return out
 }

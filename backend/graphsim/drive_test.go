@@ -372,3 +372,46 @@ func TestLiveDriveChanges(t *testing.T) {
 		t.Fatalf("live ticks: changed %v, %d -> %d items", changed, len(before), len(after))
 	}
 }
+
+// A drive's quota.used (its root's subtree size, kept between changes)
+// follows every change: a file added, edited, moved under another folder,
+// deleted with its folder.
+func TestDriveSizesFollowChanges(t *testing.T) {
+	s := startSim(t, Options{})
+	tok := s.MintAccessToken(testFileScopes...)
+	used := func() int64 {
+		t.Helper()
+		q, _ := get(t, s, tok, s.GraphURL()+"/me/drive").body["quota"].(map[string]any)
+		n, ok := q["used"].(float64)
+		if !ok {
+			t.Fatalf("no quota.used in /me/drive")
+		}
+		return int64(n)
+	}
+	by := model.Recipient{Name: "Avery", Address: "avery@adatum.com"}
+	drive := s.MyDriveID()
+	base := used()
+	folder, err := s.AddDriveFolder(drive, "", "Size check", by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := s.AddDriveFile(drive, folder, "a.bin", 1000, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := used(); got != base+1000 {
+		t.Fatalf("after adding 1,000 bytes: used %d, want %d", got, base+1000)
+	}
+	if err := s.EditDriveFile(drive, file, 5000, by); err != nil {
+		t.Fatal(err)
+	}
+	if got := used(); got != base+5000 {
+		t.Fatalf("after editing to 5,000 bytes: used %d, want %d", got, base+5000)
+	}
+	if err := s.DeleteDriveItem(drive, folder); err != nil {
+		t.Fatal(err)
+	}
+	if got := used(); got != base {
+		t.Fatalf("after deleting the folder: used %d, want %d", got, base)
+	}
+}
