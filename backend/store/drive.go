@@ -260,23 +260,14 @@ type FileActivity struct {
 // FileActivities lists an account's file activity, oldest first (tests,
 // export).
 func (s *Store) FileActivities(ctx context.Context, accountID int64) ([]FileActivity, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, drive_id, item_id, parent_id, at, actor_name, actor_address, action, name, path_at_time
-		FROM file_activity WHERE account_id=? ORDER BY at, id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []FileActivity
-	for rows.Next() {
+	return queryRows(ctx, s.db, func(rows *sql.Rows) (FileActivity, error) {
 		var a FileActivity
 		var at int64
-		if err := rows.Scan(&a.ID, &a.DriveID, &a.ItemID, &a.ParentID, &at, &a.Actor.Name, &a.Actor.Address, &a.Action, &a.Name, &a.Path); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&a.ID, &a.DriveID, &a.ItemID, &a.ParentID, &at, &a.Actor.Name, &a.Actor.Address, &a.Action, &a.Name, &a.Path)
 		a.At = fromMS(at)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	}, `SELECT id, drive_id, item_id, parent_id, at, actor_name, actor_address, action, name, path_at_time
+		FROM file_activity WHERE account_id=? ORDER BY at, id`, accountID)
 }
 
 // Shortcuts lists the live shared folders / shortcuts found in the

@@ -64,13 +64,6 @@ func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, e
 		if err != nil {
 			return err
 		}
-		activity := func(itemID, parent string, at time.Time, actor model.Recipient, action, name, path string) {
-			if at.IsZero() {
-				at = now
-			}
-			w.activity(itemID, parent, ms(at), actor, action, name, path)
-		}
-
 		for _, it := range p.Items {
 			if it.ID == "" {
 				continue
@@ -93,13 +86,13 @@ func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, e
 					if !at.After(fromMS(old.modified)) {
 						at = now
 					}
-					activity(it.ID, old.parent, at, it.ModifiedBy, model.FileDeleted, old.name, old.path)
+					w.activity(it.ID, old.parent, at, it.ModifiedBy, model.FileDeleted, old.name, old.path)
 				}
 				continue
 			}
 			renamed := live && old.name != it.Name
 			moved := live && old.parent != it.ParentID
-			w.upsert(p.StreamID, it, live, !live || renamed || moved)
+			w.upsert(it, live, !live || renamed || moved)
 			res.Upserted++
 			if it.IsFolder || it.IsRoot {
 				continue // folders have no activity of their own
@@ -109,9 +102,9 @@ func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, e
 				if created.IsZero() {
 					created = it.ModifiedAt
 				}
-				activity(it.ID, it.ParentID, created, it.CreatedBy, model.FileCreated, it.Name, "")
+				w.activity(it.ID, it.ParentID, created, it.CreatedBy, model.FileCreated, it.Name, "")
 				if it.ModifiedAt.After(created.Add(contentEditWindow)) {
-					activity(it.ID, it.ParentID, it.ModifiedAt, it.ModifiedBy, model.FileEdited, it.Name, "")
+					w.activity(it.ID, it.ParentID, it.ModifiedAt, it.ModifiedBy, model.FileEdited, it.Name, "")
 				}
 				continue
 			}
@@ -123,13 +116,13 @@ func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, e
 				at = now
 			}
 			if renamed {
-				activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileRenamed, it.Name, "")
+				w.activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileRenamed, it.Name, "")
 			}
 			if moved {
-				activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileMoved, it.Name, "")
+				w.activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileMoved, it.Name, "")
 			}
 			if contentChanged(old, it, renamed) {
-				activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileEdited, it.Name, "")
+				w.activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileEdited, it.Name, "")
 			}
 		}
 		if err := w.flush(); err != nil {

@@ -21,13 +21,14 @@ type drivePageWriter struct {
 	tx        *sql.Tx
 	accountID int64
 	driveID   string
+	streamID  int64
+	round     int64
+	now       time.Time // when the page is applied: tombstones, undated activity
 	stored    map[string]storedItem
 	seen      map[string]bool
 	upserts   [][]any
 	tombs     []string
 	acts      [][]any
-	tombAt    int64
-	round     int64
 }
 
 // driveUpsertHead and driveUpsertTail are the item upsert, one row per
@@ -58,7 +59,7 @@ const (
 
 // newDrivePageWriter loads the stored state of the page's items.
 func newDrivePageWriter(ctx context.Context, tx *sql.Tx, p DrivePage, round int64, now time.Time) (*drivePageWriter, error) {
-	w := &drivePageWriter{ctx: ctx, tx: tx, accountID: p.AccountID, driveID: p.DriveID, round: round, tombAt: ms(now),
+	w := &drivePageWriter{ctx: ctx, tx: tx, accountID: p.AccountID, driveID: p.DriveID, streamID: p.StreamID, round: round, now: now,
 		stored: make(map[string]storedItem, len(p.Items)), seen: make(map[string]bool, len(p.Items))}
 	ids := make([]string, 0, len(p.Items))
 	for _, it := range p.Items {
@@ -69,23 +70,22 @@ func newDrivePageWriter(ctx context.Context, tx *sql.Tx, p DrivePage, round int6
 	if len(ids) == 0 {
 		return w, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.deleted_at IS NOT NULL, d.is_folder, d.name, d.parent_id, d.ctag, d.quick_xor_hash,
-			d.size, d.modified_at, d.path
+	type row struct {
+		id  string
+		old storedItem
+	}
+	rows, err := queryRows(ctx, tx, func(rows *sql.Rows) (row, error) {
+		r := row{old: storedItem{exists: true}}
+		err := rows.Scan(&r.id, &r.old.deleted, &r.old.folder, &r.old.name, &r.old.parent, &r.old.ctag, &r.old.hash, &r.old.size,
+			&r.old.modified, &r.old.path)
+		return r, err
+	}, `SELECT d.id, d.deleted_at IS NOT NULL, d.is_folder, d.name, d.parent_id, d.ctag, d.quick_xor_hash, d.size, d.modified_at, d.path
 		FROM (SELECT DISTINCT value AS id FROM json_each(?3)) j CROSS JOIN drive_items d ON d.account_id=?1 AND d.drive_id=?2 AND d.id=j.id`,
 		p.AccountID, p.DriveID, pageIDs(ids))
-	if err != nil {
-		return nil, err
+	for _, r := range rows {
+		w.stored[r.id] = r.old
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		old := storedItem{exists: true}
-		if err := rows.Scan(&id, &old.deleted, &old.folder, &old.name, &old.parent, &old.ctag, &old.hash, &old.size, &old.modified, &old.path); err != nil {
-			return nil, err
-		}
-		w.stored[id] = old
-	}
-	return w, rows.Err()
+	return w, err
 }
 
 // begin returns the stored state of an item about to be handled, writing
@@ -101,7 +101,7 @@ func (w *drivePageWriter) begin(id string) (storedItem, error) {
 }
 
 // upsert collects an item's row; live says whether a live row was stored.
-func (w *drivePageWriter) upsert(streamID int64, it model.DriveItem, live, dirty bool) {
+func (w *drivePageWriter) upsert(it model.DriveItem, live, dirty bool) {
 	size := it.Size
 	if live && !it.HasSize {
 		size = -1
@@ -109,7 +109,7 @@ func (w *drivePageWriter) upsert(streamID int64, it model.DriveItem, live, dirty
 	w.upserts = append(w.upserts, []any{w.accountID, w.driveID, it.ID, it.ParentID, it.Name, it.NameKey, it.IsFolder, it.IsRoot,
 		size, it.MimeType, it.WebURL, ms(it.CreatedAt), it.CreatedBy.Name, strings.ToLower(it.CreatedBy.Address),
 		ms(it.ModifiedAt), it.ModifiedBy.Name, strings.ToLower(it.ModifiedBy.Address), it.ETag, it.CTag, it.QuickXorHash,
-		it.RemoteDriveID, it.RemoteGraphDriveID, it.RemoteID, streamID, w.round, dirty})
+		it.RemoteDriveID, it.RemoteGraphDriveID, it.RemoteID, w.streamID, w.round, dirty})
 	old := w.stored[it.ID]
 	next := storedItem{exists: true, folder: it.IsFolder, name: it.Name, parent: it.ParentID, ctag: old.ctag, hash: old.hash,
 		size: old.size, modified: ms(it.ModifiedAt), path: old.path}
@@ -133,9 +133,13 @@ func (w *drivePageWriter) tomb(id string) {
 	w.stored[id] = old
 }
 
-// activity collects one file activity row.
-func (w *drivePageWriter) activity(itemID, parent string, at int64, actor model.Recipient, action, name, path string) {
-	w.acts = append(w.acts, []any{w.accountID, w.driveID, itemID, parent, at, actor.Name, strings.ToLower(actor.Address), action, name, path, 1})
+// activity collects one file activity row; an undated one is dated when
+// the page is applied.
+func (w *drivePageWriter) activity(itemID, parent string, at time.Time, actor model.Recipient, action, name, path string) {
+	if at.IsZero() {
+		at = w.now
+	}
+	w.acts = append(w.acts, []any{w.accountID, w.driveID, itemID, parent, ms(at), actor.Name, strings.ToLower(actor.Address), action, name, path, 1})
 }
 
 // flush writes what was collected: items, then tombstones, then activity
@@ -147,7 +151,7 @@ func (w *drivePageWriter) flush() error {
 	if len(w.tombs) > 0 {
 		if _, err := w.tx.ExecContext(w.ctx, `UPDATE drive_items SET deleted_at=?1, round_id=?2
 			WHERE account_id=?3 AND drive_id=?4 AND id IN (SELECT value FROM json_each(?5))`,
-			w.tombAt, w.round, w.accountID, w.driveID, pageIDs(w.tombs)); err != nil {
+			ms(w.now), w.round, w.accountID, w.driveID, pageIDs(w.tombs)); err != nil {
 			return err
 		}
 	}

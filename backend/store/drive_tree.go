@@ -316,30 +316,21 @@ type FolderCandidate struct {
 // FolderCandidates lists the live folders that have no mapping row (not
 // mapped, not suppressed): what the name rules may suggest for.
 func (s *Store) FolderCandidates(ctx context.Context) ([]FolderCandidate, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT d.account_id, a.upn, d.drive_id,
+	return queryRows(ctx, s.db, func(rows *sql.Rows) (FolderCandidate, error) {
+		var c FolderCandidate
+		var isRoot bool
+		err := rows.Scan(&c.AccountID, &c.UPN, &c.DriveID, &c.DriveName, &c.FolderID, &c.Name, &c.Path, &c.ClientID, &isRoot)
+		if isRoot {
+			c.Name = c.DriveName
+		}
+		return c, err
+	}, `SELECT d.account_id, a.upn, d.drive_id,
 			COALESCE((SELECT name FROM drives v WHERE v.account_id=d.account_id AND v.id=d.drive_id ORDER BY v.root_id LIMIT 1), ''),
 			d.id, d.name, d.path, COALESCE(d.client_id, 0), d.is_root
 		FROM drive_items d JOIN accounts a ON a.id=d.account_id
 		WHERE d.is_folder=1 AND d.deleted_at IS NULL AND d.name_key <> '' AND d.remote_id = ''
 		  AND NOT EXISTS (SELECT 1 FROM folder_mappings m WHERE m.account_id=d.account_id AND m.drive_id=d.drive_id AND m.folder_id=d.id)
 		ORDER BY a.upn, d.drive_id, d.path`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []FolderCandidate
-	for rows.Next() {
-		var c FolderCandidate
-		var isRoot bool
-		if err := rows.Scan(&c.AccountID, &c.UPN, &c.DriveID, &c.DriveName, &c.FolderID, &c.Name, &c.Path, &c.ClientID, &isRoot); err != nil {
-			return nil, err
-		}
-		if isRoot {
-			c.Name = c.DriveName
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // LibraryViews lists an account's synced drives with their stream's state

@@ -66,23 +66,14 @@ SELECT m.account_id, m.id, m.conversation_id, m.internet_message_id, ` + mailAtS
   m.subject, COALESCE(NULLIF(m.from_name, ''), m.from_address), m.web_link
 FROM items i JOIN messages m ON m.account_id = i.account_id AND m.id = i.id
 ORDER BY 5, m.account_id, m.id`
-	rows, err := s.db.QueryContext(ctx, q, clientID, ms(from), ms(to))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []MailFact
-	for rows.Next() {
+	return queryRows(ctx, s.db, func(rows *sql.Rows) (MailFact, error) {
 		var f MailFact
 		var at int64
-		if err := rows.Scan(&f.AccountID, &f.ItemID, &f.Conversation, &f.InternetID, &at, &f.Mine, &f.Linked,
-			&f.SenderIsClient, &f.ToClient, &f.Manual, &f.Subject, &f.From, &f.WebLink); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&f.AccountID, &f.ItemID, &f.Conversation, &f.InternetID, &at, &f.Mine, &f.Linked,
+			&f.SenderIsClient, &f.ToClient, &f.Manual, &f.Subject, &f.From, &f.WebLink)
 		f.At = fromMS(at)
-		out = append(out, f)
-	}
-	return out, rows.Err()
+		return f, err
+	}, q, clientID, ms(from), ms(to))
 }
 
 // MeetingFact is one of the client's linked events.

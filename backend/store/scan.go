@@ -10,9 +10,9 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// queryColumn runs a query that selects one column and returns its values
-// in order (nil for no rows).
-func queryColumn[T any](ctx context.Context, q queryer, query string, args ...any) ([]T, error) {
+// queryRows runs a query and returns what scan makes of each row, in
+// order (nil for no rows).
+func queryRows[T any](ctx context.Context, q queryer, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -20,11 +20,21 @@ func queryColumn[T any](ctx context.Context, q queryer, query string, args ...an
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
-		var v T
-		if err := rows.Scan(&v); err != nil {
+		v, err := scan(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// queryColumn runs a query that selects one column and returns its values
+// in order (nil for no rows).
+func queryColumn[T any](ctx context.Context, q queryer, query string, args ...any) ([]T, error) {
+	return queryRows(ctx, q, func(rows *sql.Rows) (T, error) {
+		var v T
+		err := rows.Scan(&v)
+		return v, err
+	}, query, args...)
 }
