@@ -259,7 +259,8 @@ func growStore(ctx context.Context, db *sql.DB, accountID int64, target int, onl
 			from_address, sent_at, received_at, direction, is_read, has_attachments, categories, web_link, change_key)
 			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,'',?,?)`)
 		part, err2 := tx.PrepareContext(ctx, `INSERT INTO participants(account_id, message_id, ord, role, name, address, domain) VALUES(?,?,?,?,?,?,?)`)
-		link, err3 := tx.PrepareContext(ctx, `INSERT INTO links(client_id, kind, account_id, item_id, at) VALUES(?, 'mail', ?, ?, ?)`)
+		link, err3 := tx.PrepareContext(ctx, `INSERT INTO links(client_id, kind, account_id, item_id, at, conv, imid, flags)
+			VALUES(?, 'mail', ?, ?, ?, ?, ?, ?)`)
 		if err := firstErr(err1, err2, err3); err != nil {
 			tx.Rollback()
 			return err
@@ -291,7 +292,8 @@ func growStore(ctx context.Context, db *sql.DB, accountID int64, target int, onl
 				dir, fromName, fromAddr = "out", "Avery Brooks", me
 			}
 			subject := benchSubjects[r.IntN(len(benchSubjects))]
-			if _, err := msg.ExecContext(ctx, accountID, id, conv, "<"+randB64(r, 15)+"@mail."+c.domain+">", subject, fromName, fromAddr,
+			imid := "<" + randB64(r, 15) + "@mail." + c.domain + ">"
+			if _, err := msg.ExecContext(ctx, accountID, id, conv, imid, subject, fromName, fromAddr,
 				at-2000, at, dir, true, r.IntN(10) == 0,
 				"https://outlook.office365.com/owa/?ItemID="+id+"&exvsurl=1&viewmodel=ReadMessageItem", "CQAAABYAAAA"+randB64(r, 21)); err != nil {
 				tx.Rollback()
@@ -312,7 +314,11 @@ func growStore(ctx context.Context, db *sql.DB, accountID int64, target int, onl
 					return err
 				}
 			}
-			if _, err := link.ExecContext(ctx, c.id, accountID, id, at); err != nil {
+			flags := store.LinkFromClient // the rules' verdict: the client wrote, or the user wrote to it
+			if dir == "out" {
+				flags = store.LinkMine | store.LinkToClient
+			}
+			if _, err := link.ExecContext(ctx, c.id, accountID, id, at, conv, imid, flags); err != nil {
 				tx.Rollback()
 				return err
 			}

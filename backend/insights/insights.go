@@ -49,9 +49,11 @@ package insights
 
 import (
 	"context"
+	"errors"
 	"math"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"rapport/backend/store"
@@ -230,6 +232,8 @@ type Thread struct {
 // Source is what the figures are computed from (the store).
 type Source interface {
 	ClientMailFacts(ctx context.Context, clientID int64, from, to time.Time) ([]store.MailFact, error)
+	SentInConversations(ctx context.Context, convs []string, after time.Time) ([]store.SentFact, error)
+	MailDetails(ctx context.Context, refs []store.MailRef) (map[store.MailRef]store.MailDetail, error)
 	ClientMeetingFacts(ctx context.Context, clientID int64) ([]store.MeetingFact, error)
 	ClientFileFacts(ctx context.Context, clientID int64, from, to time.Time) ([]store.FileFact, *store.FileFact, error)
 	ClientLastContact(ctx context.Context, clientID int64, now time.Time) (*time.Time, error)
@@ -242,28 +246,92 @@ func ForClient(ctx context.Context, src Source, clientID int64, name string, o O
 	from := to.Add(-time.Duration(o.Days) * 24 * time.Hour)
 	in := Insights{ClientID: clientID, ClientName: name, From: from.UTC(), To: to.UTC(), Days: o.Days, TimeZone: o.Loc.String(),
 		Attention: []AttentionReason{}, Unanswered: []Thread{}}
+	// The mail facts are most of the reading; the meetings, files and last
+	// contact are read meanwhile, on another of the store's connections.
+	var (
+		meetings []store.MeetingFact
+		files    []store.FileFact
+		lastFile *store.FileFact
+		others   error
+		wg       sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if meetings, others = src.ClientMeetingFacts(ctx, clientID); others != nil {
+			return
+		}
+		if files, lastFile, others = src.ClientFileFacts(ctx, clientID, from, to); others != nil {
+			return
+		}
+		in.LastContact, others = src.ClientLastContact(ctx, clientID, to)
+	}()
+	cal := newCalendar(o.Loc, from, to)
 	mail, err := src.ClientMailFacts(ctx, clientID, from, to)
-	if err != nil {
+	var th threads
+	var msgs []message
+	if err == nil {
+		msgs = dedupeMail(mail)
+		th, err = threadsWithSent(ctx, src, cal, msgs)
+	}
+	wg.Wait()
+	if err = errors.Join(err, others); err != nil {
 		return in, err
 	}
-	meetings, err := src.ClientMeetingFacts(ctx, clientID)
-	if err != nil {
-		return in, err
-	}
-	files, lastFile, err := src.ClientFileFacts(ctx, clientID, from, to)
-	if err != nil {
-		return in, err
-	}
-	if in.LastContact, err = src.ClientLastContact(ctx, clientID, to); err != nil {
-		return in, err
-	}
-	cal := calendar{loc: o.Loc, from: from, to: to}
-	msgs := dedupeMail(mail)
-	in.computeMail(cal, msgs)
+	in.computeMail(cal, msgs, th)
 	contact := in.computeMeetings(cal, dedupeMeetings(meetings))
 	in.computeFiles(cal, files, lastFile)
-	in.computeAttention(cal, msgs, contact)
-	return in, nil
+	in.computeAttention(cal, msgs, th, contact)
+	return in, in.describeUnanswered(ctx, src)
+}
+
+// threadsWithSent indexes msgs by conversation and adds the user's sent
+// messages, linked or not, in the conversations of the range's inbound
+// client mail, after the range starts: a reply is the first message the
+// user sent in the conversation, whoever it went to (DESIGN §5). They are
+// not the client's mail (not Linked): they count only as replies.
+func threadsWithSent(ctx context.Context, src Source, cal calendar, msgs []message) (threads, error) {
+	th := byThread(msgs)
+	seen := map[string]bool{}
+	var convs []string
+	for _, m := range msgs {
+		if m.inbound() && cal.inRange(m.At) && m.Conversation != "" && !seen[m.Conversation] {
+			seen[m.Conversation] = true
+			convs = append(convs, m.Conversation)
+		}
+	}
+	sent, err := src.SentInConversations(ctx, convs, cal.from)
+	if err != nil {
+		return th, err
+	}
+	grown := map[string]bool{}
+	for _, f := range sent {
+		th[f.Conversation] = append(th[f.Conversation], message{MailFact: store.MailFact{Conversation: f.Conversation, At: f.At, Mine: true}})
+		grown[f.Conversation] = true
+	}
+	for c := range grown {
+		ms := th[c]
+		sort.SliceStable(ms, func(i, j int) bool { return ms[i].At.Before(ms[j].At) })
+	}
+	return th, nil
+}
+
+// describeUnanswered fills the subject, sender and link of each unanswered
+// thread's newest message.
+func (in *Insights) describeUnanswered(ctx context.Context, src Source) error {
+	if len(in.Unanswered) == 0 {
+		return nil
+	}
+	refs := make([]store.MailRef, len(in.Unanswered))
+	for i, t := range in.Unanswered {
+		refs[i] = store.MailRef{AccountID: t.AccountID, ItemID: t.ItemID}
+	}
+	details, err := src.MailDetails(ctx, refs)
+	for i := range in.Unanswered {
+		d := details[refs[i]]
+		in.Unanswered[i].Subject, in.Unanswered[i].From, in.Unanswered[i].WebLink = d.Subject, d.From, d.WebLink
+	}
+	return err
 }
 
 // message is a deduplicated message.
@@ -277,8 +345,8 @@ func (m message) outbound() bool { return m.Linked && m.Mine && (m.ToClient || m
 
 // dedupeMail merges the copies of one message held by several accounts.
 func dedupeMail(facts []store.MailFact) []message {
-	idx := map[string]int{}
-	var out []message
+	idx := make(map[string]int, len(facts))
+	out := make([]message, 0, len(facts))
 	for _, f := range facts {
 		key := f.InternetID
 		if key == "" {
@@ -295,7 +363,7 @@ func dedupeMail(facts []store.MailFact) []message {
 			m.At = f.At
 		}
 		if f.Linked && !m.Linked {
-			m.AccountID, m.ItemID, m.WebLink = f.AccountID, f.ItemID, f.WebLink
+			m.AccountID, m.ItemID = f.AccountID, f.ItemID
 		}
 		if m.Conversation == "" {
 			m.Conversation = f.Conversation
@@ -306,7 +374,12 @@ func dedupeMail(facts []store.MailFact) []message {
 		m.ToClient = m.ToClient || f.ToClient
 		m.Manual = m.Manual || f.Manual
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	// The store lists facts by instant, and a message's first copy is then
+	// its earliest: usually nothing to sort.
+	less := func(i, j int) bool { return out[i].At.Before(out[j].At) }
+	if !sort.SliceIsSorted(out, less) {
+		sort.SliceStable(out, less)
+	}
 	return out
 }
 
@@ -314,7 +387,7 @@ func dedupeMail(facts []store.MailFact) []message {
 type threads map[string][]message
 
 func byThread(msgs []message) threads {
-	t := threads{}
+	t := make(threads, len(msgs)/2)
 	for _, m := range msgs {
 		if m.Conversation != "" {
 			t[m.Conversation] = append(t[m.Conversation], m)
@@ -340,14 +413,13 @@ func (th threads) firstAfter(conv string, t time.Time, ok func(message) bool) (m
 
 func mine(m message) bool { return m.Mine }
 
-func (in *Insights) computeMail(cal calendar, msgs []message) {
+func (in *Insights) computeMail(cal calendar, msgs []message, th threads) {
 	weeks := cal.weeks()
 	vol := make([]WeekVolume, len(weeks))
 	lat := make([][]float64, len(weeks))
 	for i, w := range weeks {
 		vol[i].Week = w
 	}
-	th := byThread(msgs)
 	var my, theirs []float64
 	for _, m := range msgs {
 		if !cal.inRange(m.At) {
@@ -488,7 +560,7 @@ func (in *Insights) computeFiles(cal calendar, files []store.FileFact, last *sto
 	}
 }
 
-func (in *Insights) computeAttention(cal calendar, msgs []message, meetingDays map[string]bool) {
+func (in *Insights) computeAttention(cal calendar, msgs []message, th threads, meetingDays map[string]bool) {
 	days := map[string]bool{}
 	for d := range meetingDays {
 		days[d] = true
@@ -516,7 +588,6 @@ func (in *Insights) computeAttention(cal calendar, msgs []message, meetingDays m
 		}
 	}
 	// Unanswered inbound mail older than 48 h, one entry per thread.
-	th := byThread(msgs)
 	idx := map[string]int{}
 	for _, m := range msgs {
 		if !m.inbound() || !cal.inRange(m.At) || cal.to.Sub(m.At) <= UnansweredAfter {
@@ -537,7 +608,7 @@ func (in *Insights) computeAttention(cal calendar, msgs []message, meetingDays m
 		}
 		t := &in.Unanswered[i]
 		t.Count++
-		t.ItemID, t.AccountID, t.Subject, t.From, t.At, t.WebLink = m.ItemID, m.AccountID, m.Subject, m.From, m.At, m.WebLink
+		t.ItemID, t.AccountID, t.At = m.ItemID, m.AccountID, m.At
 	}
 	sort.SliceStable(in.Unanswered, func(i, j int) bool { return in.Unanswered[i].Since.Before(in.Unanswered[j].Since) })
 	if n := len(in.Unanswered); n > 0 {

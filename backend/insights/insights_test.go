@@ -199,28 +199,25 @@ func (f *fixture) seed() {
 	f.event(f.a, f.calA, model.Event{ID: "e6", ICalUID: "uid-e6", Subject: "Kick-off", Start: utc(9, 30, 9, 0), End: utc(9, 30, 10, 0), Attendees: attendees(alice)})
 
 	// Files (issue 5's tables), linked to Contoso as its folder rules would.
+	f.file(utc(10, 1, 9, 0), "Alice Moreau", "edited", "Old.docx")     // before the range
+	f.file(utc(10, 12, 9, 0), "Alice Moreau", "edited", "SOW.docx")    // Mon W42
+	f.file(utc(10, 13, 10, 0), "Avery Brooks", "created", "Plan.xlsx") // Tue W42
+	f.file(utc(11, 1, 10, 0), "Lee Gu", "renamed", "SOW v2.docx")      // Sun 11-01 11:00 CET: W44
+}
+
+// file records a change of a file of Contoso's.
+func (f *fixture) file(at time.Time, actor, action, name string) {
+	f.t.Helper()
 	db := f.s.DB()
-	for i, r := range []struct {
-		at     time.Time
-		actor  string
-		action string
-		name   string
-	}{
-		{utc(10, 1, 9, 0), "Alice Moreau", "edited", "Old.docx"},     // before the range
-		{utc(10, 12, 9, 0), "Alice Moreau", "edited", "SOW.docx"},    // Mon W42
-		{utc(10, 13, 10, 0), "Avery Brooks", "created", "Plan.xlsx"}, // Tue W42
-		{utc(11, 1, 10, 0), "Lee Gu", "renamed", "SOW v2.docx"},      // Sun 11-01 11:00 CET: W44
-	} {
-		res, err := db.Exec(`INSERT INTO file_activity(account_id, drive_id, item_id, at, actor_name, action, name, path_at_time, pending)
-			VALUES(?, 'drive1', ?, ?, ?, ?, ?, ?, 0)`, f.a.ID, fmt.Sprintf("file%d", i), r.at.UnixMilli(), r.actor, r.action, r.name, "Clients/Contoso/"+r.name)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		id, _ := res.LastInsertId()
-		if _, err := db.Exec(`INSERT INTO links(client_id, kind, account_id, item_id, at) VALUES(?, 'file', ?, ?, ?)`,
-			f.contoso.ID, f.a.ID, fmt.Sprint(id), r.at.UnixMilli()); err != nil {
-			f.t.Fatal(err)
-		}
+	res, err := db.Exec(`INSERT INTO file_activity(account_id, drive_id, item_id, at, actor_name, action, name, path_at_time, pending)
+		VALUES(?, 'drive1', ?, ?, ?, ?, ?, ?, 0)`, f.a.ID, "file-"+name, at.UnixMilli(), actor, action, name, "Clients/Contoso/"+name)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	id, _ := res.LastInsertId()
+	if _, err := db.Exec(`INSERT INTO links(client_id, kind, account_id, item_id, at) VALUES(?, 'file', ?, ?, ?)`,
+		f.contoso.ID, f.a.ID, fmt.Sprint(id), at.UnixMilli()); err != nil {
+		f.t.Fatal(err)
 	}
 }
 
@@ -370,7 +367,33 @@ func TestContosoFigures(t *testing.T) {
 	}
 	if len(in.Unanswered) != 1 || in.Unanswered[0].ItemID != "m7" || in.Unanswered[0].Conversation != "T2" || in.Unanswered[0].Count != 1 {
 		t.Errorf("unanswered = %+v", in.Unanswered)
+	} else if u := in.Unanswered[0]; u.Subject != "Subject m7" || u.From != "From "+bob || u.WebLink != "https://outlook.office.com/mail/m7" {
+		t.Errorf("the unanswered thread shows %q from %q (%q), want m7's subject, sender and link", u.Subject, u.From, u.WebLink)
 	}
+}
+
+// An answer is the user's next message in the conversation whoever it went
+// to: passing a client's question on to someone outside the client is not
+// on the client's timeline, but it answers. Mail from one of the user's
+// addresses counts as theirs once that address is one of their accounts.
+func TestRepliesOffTheClientsTimeline(t *testing.T) {
+	f := newFixture(t)
+	f.mail(f.a, f.inboxA, "q1", "Q", alice, []string{me}, nil, utc(10, 20, 9, 0))                // in, Contoso
+	f.mail(f.a, f.sentA, "q2", "Q", me, []string{dan}, nil, utc(10, 20, 10, 30))                 // out to Fabrikam only, 90 min later
+	f.mail(f.a, f.inboxA, "q3", "R", bob, []string{me}, nil, utc(10, 21, 9, 0))                  // in, Contoso
+	f.mail(f.a, f.inboxA, "q4", "R", "me@other.example", []string{bob}, nil, utc(10, 21, 9, 45)) // from an address not (yet) the user's
+	in, err := insights.ForClient(f.ctx, f.s, f.contoso.ID, "Contoso", opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLatency(t, "my reply", in.MyReply, 1, 1, fp(90), fp(90))
+	if _, err := f.s.UpsertAccount(f.ctx, model.Account{UPN: "me@other.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if in, err = insights.ForClient(f.ctx, f.s, f.contoso.ID, "Contoso", opts()); err != nil {
+		t.Fatal(err)
+	}
+	checkLatency(t, "my reply once me@other.example is an account", in.MyReply, 2, 0, fp(67.5), fp(90))
 }
 
 func TestFabrikamFigures(t *testing.T) {
@@ -486,6 +509,16 @@ func TestSilenceWithoutContactInRange(t *testing.T) {
 	}
 	if in.EmailIn != 0 || in.MyReply.Count != 0 || in.MyReply.Unanswered != 0 {
 		t.Errorf("mail outside the range counted: %+v", in.MyReply)
+	}
+	// Files changed only before the range: none in it, the newest is shown.
+	f.file(utc(9, 1, 9, 0), "Alice Moreau", "created", "Brief.docx")
+	f.file(utc(9, 20, 9, 0), "Lee Gu", "edited", "Brief.docx")
+	f.file(utc(9, 10, 9, 0), "Lee Gu", "edited", "Notes.docx")
+	if in, err = insights.ForClient(f.ctx, f.s, f.contoso.ID, "Contoso", opts()); err != nil {
+		t.Fatal(err)
+	}
+	if last := in.Files.LastChange; in.Files.Changes != 0 || last == nil || !last.At.Equal(utc(9, 20, 9, 0)) || last.Actor != "Lee Gu" || last.Name != "Brief.docx" {
+		t.Errorf("files = %d changes, last %+v; want none, Lee Gu's edit of Brief.docx on 09-20", in.Files.Changes, last)
 	}
 	// Fabrikam never had contact: no attention at all.
 	fab, err := insights.ForClient(f.ctx, f.s, f.fabrikam.ID, "Fabrikam", opts())

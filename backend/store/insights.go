@@ -12,8 +12,9 @@ import (
 // messages of a client's threads with what the rules say about each, the
 // client's meetings, its file activity.
 
-// MailFact is one stored copy of a message in a thread that touches the
-// client: the flags say how the matching rules see it for that client.
+// MailFact is one stored copy of a message linked to the client, with
+// what the matching rules said of it when it was linked (links.flags,
+// link_facts.go).
 type MailFact struct {
 	AccountID      int64
 	ItemID         string
@@ -21,59 +22,96 @@ type MailFact struct {
 	InternetID     string
 	At             time.Time // sent time for the user's mail, arrival otherwise (as on the timeline)
 	Mine           bool      // sent by one of the user's accounts (any of them)
-	Linked         bool      // on the client's timeline
+	Linked         bool      // on the client's timeline (every fact the store returns)
 	SenderIsClient bool      // the sender belongs to the client (contact or domain rule)
 	ToClient       bool      // a recipient belongs to the client
 	Manual         bool      // the user linked it to the client by hand
-	Subject        string
-	From           string // sender's name, else address
-	WebLink        string
 }
 
-// ClientMailFacts returns every stored message of the conversations in
-// which the client has linked mail at an instant in [from, to) — the whole
-// thread, before and after the range, from every account, so a reply
-// outside the range or from another account is seen — plus the linked
-// messages in the range that have no conversation id.
-//
-// CROSS JOIN fixes the join order (the client's conversations, then their
-// messages by messages_conversation): without statistics SQLite chose to
-// scan every stored message instead — 2.7 s per client page at 110,000
-// items (issue 7).
+// ClientMailFacts returns the client's linked mail from a day before from
+// on, oldest first, at any later instant: replies after the range count, and a copy of a
+// message in another account received just before from still makes that
+// message older than the range. It is one range scan of links_timeline,
+// which holds every column read (migration 010).
 func (s *Store) ClientMailFacts(ctx context.Context, clientID int64, from, to time.Time) ([]MailFact, error) {
-	q := `
-WITH conv AS MATERIALIZED (
-  SELECT DISTINCT m.conversation_id FROM links l JOIN messages m ON m.account_id = l.account_id AND m.id = l.item_id
-  WHERE l.client_id = ?1 AND l.kind = 'mail' AND l.at >= ?2 AND l.at < ?3 AND m.conversation_id <> ''
-),
-items(account_id, id) AS (
-  SELECT m.account_id, m.id FROM conv CROSS JOIN accounts a CROSS JOIN messages m ON m.account_id = a.id AND m.conversation_id = conv.conversation_id
-  UNION
-  SELECT m.account_id, m.id FROM links l JOIN messages m ON m.account_id = l.account_id AND m.id = l.item_id
-  WHERE l.client_id = ?1 AND l.kind = 'mail' AND l.at >= ?2 AND l.at < ?3 AND m.conversation_id = ''
-),
-own(address) AS (
-  SELECT lower(upn) FROM accounts UNION SELECT lower(mail) FROM accounts WHERE mail <> ''
-)
-SELECT m.account_id, m.id, m.conversation_id, m.internet_message_id, ` + mailAtSQL("m") + `,
-  m.direction = 'out' OR lower(m.from_address) IN (SELECT address FROM own),
-  EXISTS (SELECT 1 FROM links l WHERE l.client_id = ?1 AND l.kind = 'mail' AND l.account_id = m.account_id AND l.item_id = m.id),
-  EXISTS (SELECT 1 FROM participants p WHERE p.account_id = m.account_id AND p.message_id = m.id AND p.role = 'from'
-          AND ` + participantIsClientSQL("p", "?1") + `),
-  EXISTS (SELECT 1 FROM participants p WHERE p.account_id = m.account_id AND p.message_id = m.id AND p.role <> 'from'
-          AND ` + participantIsClientSQL("p", "?1") + `),
-  EXISTS (SELECT 1 FROM manual_links u WHERE u.client_id = ?1 AND u.kind = 'mail' AND u.account_id = m.account_id AND u.item_id = m.id AND u.linked = 1),
-  m.subject, COALESCE(NULLIF(m.from_name, ''), m.from_address), m.web_link
-FROM items i JOIN messages m ON m.account_id = i.account_id AND m.id = i.id
-ORDER BY 5, m.account_id, m.id`
 	return queryRows(ctx, s.db, func(rows *sql.Rows) (MailFact, error) {
-		var f MailFact
+		f := MailFact{Linked: true}
+		var at, flags int64
+		err := rows.Scan(&f.AccountID, &f.ItemID, &f.Conversation, &f.InternetID, &at, &flags)
+		f.At = fromMS(at)
+		f.Mine, f.SenderIsClient = flags&LinkMine != 0, flags&LinkFromClient != 0
+		f.ToClient, f.Manual = flags&LinkToClient != 0, flags&LinkManual != 0
+		return f, err
+	}, `SELECT account_id, item_id, conv, imid, at, flags FROM links INDEXED BY links_timeline
+		WHERE client_id = ? AND kind = 'mail' AND at >= ? ORDER BY at, account_id, item_id`, clientID, ms(from.Add(-24*time.Hour)))
+}
+
+// SentFact is one of the user's sent messages in a conversation.
+type SentFact struct {
+	Conversation string
+	At           time.Time
+}
+
+// SentInConversations returns the user's sent messages (every account's)
+// in the conversations convs, sent after after — the replies of the user's
+// that are not on the client's timeline (an answer the user sent only to
+// colleagues is still an answer). One probe of messages_sent per
+// conversation.
+func (s *Store) SentInConversations(ctx context.Context, convs []string, after time.Time) ([]SentFact, error) {
+	if len(convs) == 0 {
+		return nil, nil
+	}
+	return queryRows(ctx, s.db, func(rows *sql.Rows) (SentFact, error) {
+		var f SentFact
 		var at int64
-		err := rows.Scan(&f.AccountID, &f.ItemID, &f.Conversation, &f.InternetID, &at, &f.Mine, &f.Linked,
-			&f.SenderIsClient, &f.ToClient, &f.Manual, &f.Subject, &f.From, &f.WebLink)
+		err := rows.Scan(&f.Conversation, &at)
 		f.At = fromMS(at)
 		return f, err
-	}, q, clientID, ms(from), ms(to))
+	}, `SELECT conversation_id, sent_at FROM messages INDEXED BY messages_sent
+		WHERE conversation_id IN (SELECT value FROM json_each(?1)) AND direction = 'out' AND sent_at > ?2`,
+		pageIDs(convs), ms(after))
+}
+
+// MailRef names one stored message.
+type MailRef struct {
+	AccountID int64
+	ItemID    string
+}
+
+// MailDetail is what a list shows of a message.
+type MailDetail struct {
+	Subject string
+	From    string // sender's name, else address
+	WebLink string
+}
+
+// MailDetails reads the subject, sender and web link of messages (the few
+// an insights page lists); a message no longer stored is left out.
+func (s *Store) MailDetails(ctx context.Context, refs []MailRef) (map[MailRef]MailDetail, error) {
+	byAccount := map[int64][]string{}
+	for _, r := range refs {
+		byAccount[r.AccountID] = append(byAccount[r.AccountID], r.ItemID)
+	}
+	out := make(map[MailRef]MailDetail, len(refs))
+	for acct, ids := range byAccount {
+		type row struct {
+			id string
+			d  MailDetail
+		}
+		rows, err := queryRows(ctx, s.db, func(rows *sql.Rows) (row, error) {
+			var r row
+			err := rows.Scan(&r.id, &r.d.Subject, &r.d.From, &r.d.WebLink)
+			return r, err
+		}, `SELECT m.id, m.subject, COALESCE(NULLIF(m.from_name, ''), m.from_address), m.web_link
+			FROM json_each(?2) j CROSS JOIN messages m ON m.account_id = ?1 AND m.id = j.value`, acct, pageIDs(ids))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[MailRef{acct, r.id}] = r.d
+		}
+	}
+	return out, nil
 }
 
 // MeetingFact is one of the client's linked events.
@@ -123,53 +161,61 @@ type FileFact struct {
 }
 
 // ClientFileFacts returns the client's file changes at an instant in
-// [from, to), oldest first, and its newest change at or before to (nil:
-// none).
+// [from, to), oldest first — their instants only, read from
+// links_timeline — and its newest change before to in full (nil: none):
+// the range's newest, else the newest older one, found among the client's
+// file links alone (their primary key) rather than by walking
+// links_timeline back through every mail of the client's past, which for a
+// client without files means all of it.
 func (s *Store) ClientFileFacts(ctx context.Context, clientID int64, from, to time.Time) ([]FileFact, *FileFact, error) {
-	const sel = `SELECT fa.at, COALESCE(NULLIF(fa.actor_name, ''), fa.actor_address), fa.action, fa.name, fa.path_at_time
-		FROM links l JOIN file_activity fa ON fa.account_id = l.account_id AND fa.id = CAST(l.item_id AS INTEGER)
-		WHERE l.client_id = ? AND l.kind = 'file' `
-	scan := func(rows *sql.Rows) (FileFact, error) {
+	type link struct {
+		at int64
+		id int64 // the file_activity row (links.item_id)
+	}
+	scanLink := func(rows *sql.Rows) (link, error) {
+		var l link
+		return l, rows.Scan(&l.at, &l.id)
+	}
+	inRange, err := queryRows(ctx, s.db, scanLink, `SELECT at, CAST(item_id AS INTEGER) FROM links INDEXED BY links_timeline
+		WHERE client_id = ? AND kind = 'file' AND at >= ? AND at < ? ORDER BY at`, clientID, ms(from), ms(to))
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]FileFact, len(inRange))
+	var newest *link
+	for i, l := range inRange {
+		out[i].At = fromMS(l.at)
+		if newest == nil || l.at > newest.at || (l.at == newest.at && l.id > newest.id) {
+			newest = &inRange[i]
+		}
+	}
+	if newest == nil {
+		// "+at": no index on at, so SQLite reads the client's file links by
+		// the primary key (client_id, kind, …) and keeps the newest.
+		older, err := queryRows(ctx, s.db, scanLink, `SELECT at, CAST(item_id AS INTEGER) FROM links
+			WHERE client_id = ? AND kind = 'file' AND +at < ? ORDER BY +at DESC, CAST(item_id AS INTEGER) DESC LIMIT 1`, clientID, ms(from))
+		if err != nil || len(older) == 0 {
+			return out, nil, err
+		}
+		newest = &older[0]
+	}
+	last, err := queryRows(ctx, s.db, func(rows *sql.Rows) (FileFact, error) {
 		var f FileFact
 		var at int64
 		err := rows.Scan(&at, &f.Actor, &f.Action, &f.Name, &f.Path)
 		f.At = fromMS(at)
 		return f, err
-	}
-	rows, err := s.db.QueryContext(ctx, sel+`AND l.at >= ? AND l.at < ? ORDER BY l.at, fa.id`, clientID, ms(from), ms(to))
+	}, `SELECT at, COALESCE(NULLIF(actor_name, ''), actor_address), action, name, path_at_time FROM file_activity WHERE id = ?`, newest.id)
 	if err != nil {
 		if isNoFileTables(err) {
 			return nil, nil, nil
 		}
 		return nil, nil, err
 	}
-	var out []FileFact
-	for rows.Next() {
-		f, err := scan(rows)
-		if err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		out = append(out, f)
+	if len(last) == 0 {
+		return out, nil, nil
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	rows, err = s.db.QueryContext(ctx, sel+`AND l.at <= ? ORDER BY l.at DESC, fa.id DESC LIMIT 1`, clientID, ms(to))
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	var last *FileFact
-	if rows.Next() {
-		f, err := scan(rows)
-		if err != nil {
-			return nil, nil, err
-		}
-		last = &f
-	}
-	return out, last, rows.Err()
+	return out, &last[0], nil
 }
 
 // isNoFileTables is true for a database without issue 5's tables (a build
@@ -229,8 +275,8 @@ func (s *Store) UnclaimedDomains(ctx context.Context, roles []string, now time.T
 		  COUNT(DISTINCT CASE WHEN m.direction = 'out' AND NOT pp.sender THEN pp.account_id || ':' || pp.message_id END),
 		  COUNT(DISTINCT CASE WHEN m.direction = 'in' AND pp.sender THEN pp.account_id || ':' || pp.message_id END),
 		  COUNT(DISTINCT CASE WHEN m.direction = 'in' AND pp.sender AND m.conversation_id <> '' AND EXISTS (
-		      SELECT 1 FROM accounts a JOIN messages r ON r.account_id = a.id AND r.conversation_id = m.conversation_id
-		      WHERE r.direction = 'out' AND r.sent_at > m.received_at) THEN pp.account_id || ':' || pp.message_id END),
+		      SELECT 1 FROM messages r INDEXED BY messages_sent
+		      WHERE r.conversation_id = m.conversation_id AND r.direction = 'out' AND r.sent_at > m.received_at) THEN pp.account_id || ':' || pp.message_id END),
 		  MAX(`+mailAtSQL("m")+`)
 		FROM pp JOIN messages m ON m.account_id = pp.account_id AND m.id = pp.message_id
 		GROUP BY pp.domain`, args...)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -157,6 +158,14 @@ func TestMigration008KeepsTheItemTables(t *testing.T) {
 			t.Errorf("%s is still %s", name, ddl)
 		}
 	}
+	// Migration 010 then replaces the index of every message's conversation
+	// with one of the sent messages' (link_facts_test.go).
+	for i, n := range names {
+		if n == "index messages_conversation" {
+			names[i] = "index messages_sent"
+		}
+	}
+	sort.Strings(names)
 	if got := schemaNames(t, s.db); !reflect.DeepEqual(got, names) {
 		t.Errorf("indexes and triggers after migration 008:\n got %v\nwant %v", got, names)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -62,11 +63,14 @@ type linkKind struct {
 	people    string // its participants table (alias p)
 	peopleKey string // the participants' column holding the item id
 	at        string // the instant on a timeline, over alias i
+	thread    string // the link's conv and imid columns (link_facts.go), over alias i
+	mine      string // its mine bit, over alias i
 }
 
 var (
-	mailKind    = linkKind{model.KindMail, "messages", "participants", "message_id", mailAtSQL("i")}
-	meetingKind = linkKind{model.KindMeeting, "events", "event_attendees", "event_id", "i.start_at"}
+	mailKind = linkKind{model.KindMail, "messages", "participants", "message_id", mailAtSQL("i"),
+		"i.conversation_id, i.internet_message_id", mineSQL("i")}
+	meetingKind = linkKind{model.KindMeeting, "events", "event_attendees", "event_id", "i.start_at", "'', ''", "0"}
 )
 
 // mailAtSQL is mailAt in SQL: sent time for outgoing mail, arrival otherwise.
@@ -80,28 +84,33 @@ func mailAtSQL(m string) string {
 // keeps the source as the outer loop (SQLite never reorders it): without
 // statistics the planner would otherwise scan every participant of the
 // account for a page's 100 ids (issue 7).
+//
+// Each reason for a link carries its bit of links.flags (link_facts.go):
+// a sender who belongs to the client, a recipient who does, a manual link;
+// SUM(DISTINCT) of distinct powers of two is their OR.
 func (k linkKind) linkSQL(source, at string) string {
 	return `
-WITH cand(account_id, item_id, client_id) AS (
-  SELECT p.account_id, p.` + k.peopleKey + `, cc.client_id
+WITH cand(account_id, item_id, client_id, bit) AS (
+  SELECT p.account_id, p.` + k.peopleKey + `, cc.client_id, ` + roleBitSQL("p") + `
   FROM ` + source + ` CROSS JOIN ` + k.people + ` p ON p.account_id = r.account_id AND p.` + k.peopleKey + ` = r.item_id
   JOIN client_contacts cc ON cc.address = p.address
   WHERE r.kind = '` + k.kind + `'
   UNION
-  SELECT p.account_id, p.` + k.peopleKey + `, cd.client_id
+  SELECT p.account_id, p.` + k.peopleKey + `, cd.client_id, ` + roleBitSQL("p") + `
   FROM ` + source + ` CROSS JOIN ` + k.people + ` p ON p.account_id = r.account_id AND p.` + k.peopleKey + ` = r.item_id
   JOIN client_domains cd ON cd.domain = p.domain
   WHERE r.kind = '` + k.kind + `' AND ` + domainRuleSQL("p", "cd") + `
   UNION
-  SELECT ml.account_id, ml.item_id, ml.client_id
+  SELECT ml.account_id, ml.item_id, ml.client_id, ` + strconv.Itoa(LinkManual) + `
   FROM ` + source + ` CROSS JOIN manual_links ml ON ml.kind = r.kind AND ml.account_id = r.account_id AND ml.item_id = r.item_id
   WHERE r.kind = '` + k.kind + `' AND ml.linked = 1
 )
-INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
-SELECT c.client_id, '` + k.kind + `', i.account_id, i.id, ` + at + `
+INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at, conv, imid, flags)
+SELECT c.client_id, '` + k.kind + `', i.account_id, i.id, ` + at + `, ` + k.thread + `, SUM(DISTINCT c.bit) | ` + k.mine + `
 FROM cand c JOIN ` + k.items + ` i ON i.account_id = c.account_id AND i.id = c.item_id
 WHERE NOT EXISTS (SELECT 1 FROM manual_links u WHERE u.client_id = c.client_id AND u.kind = '` + k.kind + `'
-                  AND u.account_id = c.account_id AND u.item_id = c.item_id AND u.linked = 0)`
+                  AND u.account_id = c.account_id AND u.item_id = c.item_id AND u.linked = 0)
+GROUP BY c.client_id, i.account_id, i.id`
 }
 
 // linkMailSQL and linkEventSQL link one just-written item, with the

@@ -28,7 +28,16 @@ import (
 // every 1,000, so the checkpoint (which fsyncs) runs once per few pages,
 // not after every one, and in the background (checkpoint.go), not in the
 // writer.
+//
+// Reads map the database file (mmap_size) instead of copying each page into
+// the connection's cache with a read call: the pooled read connections
+// then share the operating system's cache of the file instead of each
+// warming its own, and a query that probes thousands of rows (a client's
+// insights at 1,000,000 items) ran in half the time, cold, in a quarter
+// (issue 7). SQLite writes through its usual path (no writable map), so
+// durability is unchanged; 2 GB is SQLite's default ceiling.
 const (
+	mmapSize      = 2 << 30
 	cacheSizeKiB  = "-65536"
 	walCheckpoint = 8192
 	driverName    = "sqlite3_rapport"
@@ -36,13 +45,19 @@ const (
 
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walBackstop), nil)
+		_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d; PRAGMA mmap_size = %d", walBackstop, mmapSize), nil)
 		return err
 	}})
 }
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
+
+// migrationHooks run after the migration of their number, in its
+// transaction: data a migration fills from rules kept in Go.
+var migrationHooks = map[int]func(context.Context, *sql.Tx) error{
+	10: backfillLinkFacts,
+}
 
 // Store is an open Rapport database.
 type Store struct {
@@ -81,6 +96,15 @@ func (s *Store) Tick() time.Time {
 	}
 	s.lastMS = t
 	return time.UnixMilli(t).UTC()
+}
+
+// clockMS is now by the store's clock, in milliseconds: the wall clock, or
+// the last Tick when several Ticks in one millisecond ran ahead of it — so
+// what the store has just recorded is never in its future.
+func (s *Store) clockMS() int64 {
+	s.clockMu.Lock()
+	defer s.clockMu.Unlock()
+	return max(time.Now().UnixMilli(), s.lastMS)
 }
 
 // Open opens (creating if needed) the database file at path. The file and
@@ -164,6 +188,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		err = s.tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
+			}
+			if hook := migrationHooks[n]; hook != nil {
+				if err := hook(ctx, tx); err != nil {
+					return err
+				}
 			}
 			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n))
 			return err

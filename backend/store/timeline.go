@@ -60,8 +60,10 @@ func (s *Store) TimelineFiltered(ctx context.Context, clientID int64, cursor str
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	// The first page starts just after now; the cursor then breaks ties.
-	at, acct, item := time.Now().UnixMilli()+1, int64(-1), ""
+	// The first page starts just after now (the store's: a file deletion
+	// recorded a moment ago may be dated a millisecond ahead of the wall
+	// clock, and must show); the cursor then breaks ties.
+	at, acct, item := s.clockMS()+1, int64(-1), ""
 	if cursor != "" {
 		var err error
 		if at, acct, item, err = decodeCursor(cursor); err != nil {

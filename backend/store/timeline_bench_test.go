@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"rapport/backend/insights"
 	"rapport/backend/model"
 	"rapport/backend/store"
 )
@@ -53,7 +54,7 @@ func seedTimeline(b *testing.B, n int) (*store.Store, int64) {
 		msg, _ := tx.Prepare(`INSERT INTO messages(account_id, id, conversation_id, subject, from_name, from_address, sent_at, received_at,
 			direction, web_link, change_key) VALUES(?,?,?,?,?,?,?,?,?,?,?)`)
 		part, _ := tx.Prepare(`INSERT INTO participants(account_id, message_id, ord, role, name, address, domain) VALUES(?,?,?,?,?,?,?)`)
-		link, _ := tx.Prepare(`INSERT INTO links(client_id, kind, account_id, item_id, at) VALUES(?, 'mail', ?, ?, ?)`)
+		link, _ := tx.Prepare(`INSERT INTO links(client_id, kind, account_id, item_id, at, conv, flags) VALUES(?, 'mail', ?, ?, ?, ?, ?)`)
 		for k := 0; k < 20000 && done < n; k, done = k+1, done+1 {
 			x := r.Float64() * sum
 			ci := 0
@@ -67,7 +68,8 @@ func seedTimeline(b *testing.B, n int) (*store.Store, int64) {
 			if done%2 == 1 {
 				dir, from = "out", "avery@adatum.com"
 			}
-			if _, err := msg.Exec(acct.ID, id, fmt.Sprintf("conv%d", done/3), "Steering committee deck", "Megan Bowen", from, at-1000, at, dir,
+			conv := fmt.Sprintf("conv%d", done/3)
+			if _, err := msg.Exec(acct.ID, id, conv, "Steering committee deck", "Megan Bowen", from, at-1000, at, dir,
 				"https://outlook.office365.com/owa/?ItemID="+id+"&exvsurl=1&viewmodel=ReadMessageItem", "CQAAABYAAAAfdkq"); err != nil {
 				b.Fatal(err)
 			}
@@ -77,7 +79,11 @@ func seedTimeline(b *testing.B, n int) (*store.Store, int64) {
 			if _, err := part.Exec(acct.ID, id, 1, "to", "Avery Brooks", "avery@adatum.com", "adatum.com"); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := link.Exec(ids[ci], acct.ID, id, at); err != nil {
+			flags := store.LinkFromClient
+			if dir == "out" {
+				flags = store.LinkMine
+			}
+			if _, err := link.Exec(ids[ci], acct.ID, id, at, conv, flags); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -139,6 +145,21 @@ func BenchmarkClientMailFacts(b *testing.B) {
 		facts, err := s.ClientMailFacts(ctx, client, from, to)
 		if err != nil || len(facts) == 0 {
 			b.Fatalf("%d facts, %v", len(facts), err)
+		}
+	}
+}
+
+// BenchmarkClientInsights computes every figure of the biggest client's
+// page (90 days) in a store of 200,000 timeline items: its mail facts, the
+// user's replies, meetings, files, last contact.
+func BenchmarkClientInsights(b *testing.B) {
+	s, client := seedTimeline(b, 200000)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		in, err := insights.ForClient(ctx, s, client, "Client 00", insights.Options{})
+		if err != nil || in.EmailIn == 0 {
+			b.Fatalf("%d messages in, %v", in.EmailIn, err)
 		}
 	}
 }
