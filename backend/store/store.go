@@ -28,16 +28,7 @@ import (
 // every 1,000, so the checkpoint (which fsyncs) runs once per few pages,
 // not after every one, and in the background (checkpoint.go), not in the
 // writer.
-//
-// Reads map the database file (mmap_size) instead of copying each page into
-// the connection's cache with a read call: the pooled read connections
-// then share the operating system's cache of the file instead of each
-// warming its own, and a query that probes thousands of rows (a client's
-// insights at 1,000,000 items) ran in half the time, cold, in a quarter
-// (issue 7). SQLite writes through its usual path (no writable map), so
-// durability is unchanged; 2 GB is SQLite's default ceiling.
 const (
-	mmapSize      = 2 << 30
 	cacheSizeKiB  = "-65536"
 	walCheckpoint = 8192
 	driverName    = "sqlite3_rapport"
@@ -45,7 +36,7 @@ const (
 
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d; PRAGMA mmap_size = %d", walBackstop, mmapSize), nil)
+		_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walBackstop), nil)
 		return err
 	}})
 }
