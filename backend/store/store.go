@@ -69,6 +69,9 @@ type Store struct {
 	// One writer connection keeps them warm (issue 7). Opened lazily,
 	// replaced if the driver reports it broken.
 	writer *sql.Conn
+	// Read statements prepared once (prepared.go).
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
 	// The background checkpointer (checkpoint.go).
 	ckptKick chan struct{}
 	ckptDone chan struct{}
@@ -131,6 +134,7 @@ func Open(path string) (*Store, error) {
 func (s *Store) Close() error {
 	s.writes.lock(false)
 	s.stopCheckpointer()
+	s.closePrepared()
 	if s.writer != nil {
 		s.writer.Close()
 		s.writer = nil

@@ -103,7 +103,7 @@ func (s *Store) Upcoming(ctx context.Context, clientID int64, limit int) ([]mode
 }
 
 func (s *Store) timelineRows(ctx context.Context, whereOrder string, args ...any) ([]model.TimelineItem, error) {
-	rows, err := s.db.QueryContext(ctx, timelineSelect+` WHERE `+whereOrder, args...)
+	rows, err := s.queryPrepared(ctx, timelineSelect+` WHERE `+whereOrder, args...)
 	if err != nil {
 		return nil, err
 	}
