@@ -9,8 +9,8 @@ import (
 
 // The queries behind the insights (backend/insights holds the definitions
 // and the arithmetic; DESIGN §5). They return facts, not figures: the
-// messages of a client's threads with what the rules say about each, the
-// client's meetings, its file activity.
+// client's linked mail with what the rules said of each, the user's sent
+// mail in its conversations, the client's meetings, its file activity.
 
 // MailFact is one stored copy of a message linked to the client, with
 // what the matching rules said of it when it was linked (links.flags,
@@ -32,7 +32,8 @@ type MailFact struct {
 // on, oldest first, at any later instant: replies after the range count, and a copy of a
 // message in another account received just before from still makes that
 // message older than the range. It is one range scan of links_timeline,
-// which holds every column read (migration 010).
+// which holds every column read (migration 010). (to bounds nothing:
+// replies after the range count.)
 func (s *Store) ClientMailFacts(ctx context.Context, clientID int64, from, to time.Time) ([]MailFact, error) {
 	return queryRows(ctx, s.db, func(rows *sql.Rows) (MailFact, error) {
 		f := MailFact{Linked: true}
