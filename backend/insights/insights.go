@@ -269,30 +269,51 @@ func ForClient(ctx context.Context, src Source, clientID int64, name string, o O
 	}()
 	cal := newCalendar(o.Loc, from, to)
 	mail, err := src.ClientMailFacts(ctx, clientID, from, to)
-	var th threads
-	var msgs []message
+	var (
+		th       threads
+		msgs     []message
+		details  map[store.MailRef]store.MailDetail
+		detailed error
+	)
 	if err == nil {
 		msgs = dedupeMail(mail)
-		th, err = threadsWithSent(ctx, src, cal, msgs)
+		th = byThread(msgs)
+		// The mail unanswered by the client's timeline alone can only
+		// shrink once the user's other sent mail is in (an answer to a
+		// third party answers too): its subjects are read meanwhile.
+		wg.Add(1)
+		go func(waiting []message) {
+			defer wg.Done()
+			refs := make([]store.MailRef, len(waiting))
+			for i, m := range waiting {
+				refs[i] = store.MailRef{AccountID: m.AccountID, ItemID: m.ItemID}
+			}
+			details, detailed = src.MailDetails(ctx, refs)
+		}(unanswered(cal, msgs, th))
+		err = addSent(ctx, src, cal, msgs, th)
 	}
 	wg.Wait()
-	if err = errors.Join(err, others); err != nil {
+	if err = errors.Join(err, others, detailed); err != nil {
 		return in, err
 	}
 	in.computeMail(cal, msgs, th)
 	contact := in.computeMeetings(cal, dedupeMeetings(meetings))
 	in.computeFiles(cal, files, lastFile)
 	in.computeAttention(cal, msgs, th, contact)
-	return in, in.describeUnanswered(ctx, src)
+	for i := range in.Unanswered {
+		t := &in.Unanswered[i]
+		d := details[store.MailRef{AccountID: t.AccountID, ItemID: t.ItemID}]
+		t.Subject, t.From, t.WebLink = d.Subject, d.From, d.WebLink
+	}
+	return in, nil
 }
 
-// threadsWithSent indexes msgs by conversation and adds the user's sent
-// messages, linked or not, in the conversations of the range's inbound
-// client mail, after the range starts: a reply is the first message the
-// user sent in the conversation, whoever it went to (DESIGN §5). They are
-// not the client's mail (not Linked): they count only as replies.
-func threadsWithSent(ctx context.Context, src Source, cal calendar, msgs []message) (threads, error) {
-	th := byThread(msgs)
+// addSent adds to th the user's sent messages, linked or not, in the
+// conversations of the range's inbound client mail, after the range
+// starts: a reply is the first message the user sent in the conversation,
+// whoever it went to (DESIGN §5). They are not the client's mail (not
+// Linked): they count only as replies.
+func addSent(ctx context.Context, src Source, cal calendar, msgs []message, th threads) error {
 	seen := map[string]bool{}
 	var convs []string
 	for _, m := range msgs {
@@ -303,7 +324,7 @@ func threadsWithSent(ctx context.Context, src Source, cal calendar, msgs []messa
 	}
 	sent, err := src.SentInConversations(ctx, convs, cal.from)
 	if err != nil {
-		return th, err
+		return err
 	}
 	grown := map[string]bool{}
 	for _, f := range sent {
@@ -314,25 +335,7 @@ func threadsWithSent(ctx context.Context, src Source, cal calendar, msgs []messa
 		ms := th[c]
 		sort.SliceStable(ms, func(i, j int) bool { return ms[i].At.Before(ms[j].At) })
 	}
-	return th, nil
-}
-
-// describeUnanswered fills the subject, sender and link of each unanswered
-// thread's newest message.
-func (in *Insights) describeUnanswered(ctx context.Context, src Source) error {
-	if len(in.Unanswered) == 0 {
-		return nil
-	}
-	refs := make([]store.MailRef, len(in.Unanswered))
-	for i, t := range in.Unanswered {
-		refs[i] = store.MailRef{AccountID: t.AccountID, ItemID: t.ItemID}
-	}
-	details, err := src.MailDetails(ctx, refs)
-	for i := range in.Unanswered {
-		d := details[refs[i]]
-		in.Unanswered[i].Subject, in.Unanswered[i].From, in.Unanswered[i].WebLink = d.Subject, d.From, d.WebLink
-	}
-	return err
+	return nil
 }
 
 // message is a deduplicated message.
@@ -590,13 +593,7 @@ func (in *Insights) computeAttention(cal calendar, msgs []message, th threads, m
 	}
 	// Unanswered inbound mail older than 48 h, one entry per thread.
 	idx := map[string]int{}
-	for _, m := range msgs {
-		if !m.inbound() || !cal.inRange(m.At) || cal.to.Sub(m.At) <= UnansweredAfter {
-			continue
-		}
-		if _, ok := th.firstAfter(m.Conversation, m.At, mine); ok {
-			continue
-		}
+	for _, m := range unanswered(cal, msgs, th) {
 		key := m.Conversation
 		if key == "" {
 			key = "\x00" + m.key
@@ -616,6 +613,21 @@ func (in *Insights) computeAttention(cal calendar, msgs []message, th threads, m
 		since := in.Unanswered[0].Since
 		in.Attention = append(in.Attention, AttentionReason{Kind: AttentionUnanswered, Label: itoa(n) + " unanswered", Threads: n, Since: &since})
 	}
+}
+
+// unanswered lists the inbound client mail of the range, more than 48 h
+// old, with no message of the user's after it in its conversation.
+func unanswered(cal calendar, msgs []message, th threads) []message {
+	var out []message
+	for _, m := range msgs {
+		if !m.inbound() || !cal.inRange(m.At) || cal.to.Sub(m.At) <= UnansweredAfter {
+			continue
+		}
+		if _, ok := th.firstAfter(m.Conversation, m.At, mine); !ok {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // gaps returns the day differences between consecutive sorted days.
