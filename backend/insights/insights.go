@@ -52,6 +52,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -326,14 +327,13 @@ func addSent(ctx context.Context, src Source, cal calendar, msgs []message, th t
 	if err != nil {
 		return err
 	}
-	grown := map[string]bool{}
 	for _, f := range sent {
-		th[f.Conversation] = append(th[f.Conversation], message{MailFact: store.MailFact{Conversation: f.Conversation, At: f.At, Mine: true}})
-		grown[f.Conversation] = true
-	}
-	for c := range grown {
-		ms := th[c]
-		sort.SliceStable(ms, func(i, j int) bool { return ms[i].At.Before(ms[j].At) })
+		ms := th[f.Conversation]
+		i := sort.Search(len(ms), func(i int) bool { return ms[i].At.After(f.At) })
+		if i > 0 && ms[i-1].Mine && ms[i-1].At.Equal(f.At) {
+			continue // the client's copy of it is there already (most sent mail is on the timeline)
+		}
+		th[f.Conversation] = slices.Insert(ms, i, message{MailFact: store.MailFact{Conversation: f.Conversation, At: f.At, Mine: true}})
 	}
 	return nil
 }
