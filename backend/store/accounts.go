@@ -64,20 +64,7 @@ func scanAccount(row interface{ Scan(...any) error }) (model.Account, error) {
 
 // Accounts lists the stored accounts in the order they were added.
 func (s *Store) Accounts(ctx context.Context) ([]model.Account, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []model.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryRows(ctx, s.db, rowScanner[model.Account](scanAccount).rows, `SELECT `+accountCols+` FROM accounts ORDER BY id`)
 }
 
 // AccountByUPN finds one account; model.ErrNotFound when absent.

@@ -83,21 +83,8 @@ func (s *Store) SaveDrive(ctx context.Context, d DriveRow) (model.Stream, error)
 // Drives lists an account's synced drives: the OneDrive first, then
 // libraries and shared folders by name.
 func (s *Store) Drives(ctx context.Context, accountID int64) ([]DriveRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+driveCols+` FROM drives WHERE account_id=?
+	return queryRows(ctx, s.db, rowScanner[DriveRow](scanDrive).rows, `SELECT `+driveCols+` FROM drives WHERE account_id=?
 		ORDER BY CASE origin WHEN 'onedrive' THEN 0 WHEN 'library' THEN 1 ELSE 2 END, name COLLATE NOCASE, id, root_id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []DriveRow
-	for rows.Next() {
-		d, err := scanDrive(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
 }
 
 // Drive loads one drive row.
@@ -217,21 +204,8 @@ func scanItem(row interface{ Scan(...any) error }) (StoredDriveItem, error) {
 
 // DriveItems lists the live (not deleted) items of a drive, by path.
 func (s *Store) DriveItems(ctx context.Context, accountID int64, driveID string) ([]StoredDriveItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+itemCols+` FROM drive_items WHERE account_id=? AND drive_id=? AND deleted_at IS NULL
-		ORDER BY path, id`, accountID, driveID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []StoredDriveItem
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return queryRows(ctx, s.db, rowScanner[StoredDriveItem](scanItem).rows, `SELECT `+itemCols+` FROM drive_items
+		WHERE account_id=? AND drive_id=? AND deleted_at IS NULL ORDER BY path, id`, accountID, driveID)
 }
 
 // DriveItem loads one item, live or a tombstone.
@@ -274,21 +248,8 @@ func (s *Store) FileActivities(ctx context.Context, accountID int64) ([]FileActi
 // account's drives (items with a remoteItem pointing at a folder), which
 // get a stream of their own.
 func (s *Store) Shortcuts(ctx context.Context, accountID int64) ([]StoredDriveItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+itemCols+` FROM drive_items INDEXED BY drive_items_shortcuts
+	return queryRows(ctx, s.db, rowScanner[StoredDriveItem](scanItem).rows, `SELECT `+itemCols+` FROM drive_items INDEXED BY drive_items_shortcuts
 		WHERE account_id=? AND remote_id <> '' AND is_folder=1 AND deleted_at IS NULL ORDER BY name, id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []StoredDriveItem
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
 }
 
 // ClientNames maps every client's id to its name (the name rule's input).

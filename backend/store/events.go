@@ -215,19 +215,8 @@ func (s *Store) Event(ctx context.Context, accountID int64, id string) (model.Ev
 		return r, err
 	}
 	r.Start, r.End = time.UnixMilli(start).UTC(), time.UnixMilli(end).UTC()
-	rows, err := s.db.QueryContext(ctx, `SELECT role, name, address, domain FROM event_attendees WHERE account_id=? AND event_id=? ORDER BY ord`, accountID, id)
-	if err != nil {
-		return r, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var p model.Participant
-		if err := rows.Scan(&p.Role, &p.Name, &p.Address, &p.Domain); err != nil {
-			return r, err
-		}
-		r.Participants = append(r.Participants, p)
-	}
-	return r, rows.Err()
+	r.Participants, err = itemParticipants(ctx, s.db, "event_attendees", "event_id", accountID, id)
+	return r, err
 }
 
 // IncludedCalendars lists the calendars to sync, the default first.

@@ -131,24 +131,15 @@ type MeetingFact struct {
 
 // ClientMeetingFacts returns every event linked to the client, oldest first.
 func (s *Store) ClientMeetingFacts(ctx context.Context, clientID int64) ([]MeetingFact, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT e.account_id, e.id, e.ical_uid, e.subject, e.start_at, e.end_at, e.is_all_day, e.start_date, e.is_cancelled, e.web_link
-		FROM links l JOIN events e ON e.account_id = l.account_id AND e.id = l.item_id
-		WHERE l.client_id = ? AND l.kind = 'meeting' ORDER BY e.start_at, e.account_id, e.id`, clientID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []MeetingFact
-	for rows.Next() {
+	return queryRows(ctx, s.db, func(rows *sql.Rows) (MeetingFact, error) {
 		var f MeetingFact
 		var start, end int64
-		if err := rows.Scan(&f.AccountID, &f.ItemID, &f.ICalUID, &f.Subject, &start, &end, &f.AllDay, &f.StartDate, &f.Cancelled, &f.WebLink); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&f.AccountID, &f.ItemID, &f.ICalUID, &f.Subject, &start, &end, &f.AllDay, &f.StartDate, &f.Cancelled, &f.WebLink)
 		f.Start, f.End = time.UnixMilli(start).UTC(), time.UnixMilli(end).UTC()
-		out = append(out, f)
-	}
-	return out, rows.Err()
+		return f, err
+	}, `SELECT e.account_id, e.id, e.ical_uid, e.subject, e.start_at, e.end_at, e.is_all_day, e.start_date, e.is_cancelled, e.web_link
+		FROM links l JOIN events e ON e.account_id = l.account_id AND e.id = l.item_id
+		WHERE l.client_id = ? AND l.kind = 'meeting' ORDER BY e.start_at, e.account_id, e.id`, clientID)
 }
 
 // FileFact is one observed change of a file linked to the client (issue 5:

@@ -286,17 +286,6 @@ func (s *Store) Message(ctx context.Context, accountID int64, id string) (model.
 		return r, err
 	}
 	r.SentAt, r.ReceivedAt, r.Categories = fromMS(sent), fromMS(recv), splitList(cats)
-	rows, err := s.db.QueryContext(ctx, `SELECT role, name, address, domain FROM participants WHERE account_id=? AND message_id=? ORDER BY ord`, accountID, id)
-	if err != nil {
-		return r, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var p model.Participant
-		if err := rows.Scan(&p.Role, &p.Name, &p.Address, &p.Domain); err != nil {
-			return r, err
-		}
-		r.Participants = append(r.Participants, p)
-	}
-	return r, rows.Err()
+	r.Participants, err = itemParticipants(ctx, s.db, "participants", "message_id", accountID, id)
+	return r, err
 }

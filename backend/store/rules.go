@@ -782,20 +782,15 @@ type ManualLink struct {
 
 // ManualLinks lists a client's manual decisions.
 func (s *Store) ManualLinks(ctx context.Context, clientID int64) ([]ManualLink, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT client_id, kind, account_id, item_id, linked FROM manual_links WHERE client_id = ? ORDER BY kind, item_id`, clientID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []ManualLink{}
-	for rows.Next() {
+	out, err := queryRows(ctx, s.db, func(rows *sql.Rows) (ManualLink, error) {
 		var m ManualLink
-		if err := rows.Scan(&m.ClientID, &m.Kind, &m.AccountID, &m.ItemID, &m.Linked); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
+		err := rows.Scan(&m.ClientID, &m.Kind, &m.AccountID, &m.ItemID, &m.Linked)
+		return m, err
+	}, `SELECT client_id, kind, account_id, item_id, linked FROM manual_links WHERE client_id = ? ORDER BY kind, item_id`, clientID)
+	if out == nil && err == nil {
+		out = []ManualLink{} // JSON: [], not null
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // Ambiguity is a domain two or more clients claim: its items link to none

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+
+	"rapport/backend/model"
 )
 
 // queryer is what both *sql.DB and *sql.Tx offer for reads.
@@ -27,6 +29,23 @@ func queryRows[T any](ctx context.Context, q queryer, scan func(*sql.Rows) (T, e
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// rowScanner is a scan of one row shared by single-row (QueryRow) and
+// many-row readers.
+type rowScanner[T any] func(row interface{ Scan(...any) error }) (T, error)
+
+// rows adapts it to queryRows.
+func (scan rowScanner[T]) rows(r *sql.Rows) (T, error) { return scan(r) }
+
+// itemParticipants reads the people of one message or event, in order:
+// table participants (key message_id) or event_attendees (key event_id).
+func itemParticipants(ctx context.Context, q queryer, table, key string, accountID int64, id string) ([]model.Participant, error) {
+	return queryRows(ctx, q, func(rows *sql.Rows) (model.Participant, error) {
+		var p model.Participant
+		err := rows.Scan(&p.Role, &p.Name, &p.Address, &p.Domain)
+		return p, err
+	}, `SELECT role, name, address, domain FROM `+table+` WHERE account_id=? AND `+key+`=? ORDER BY ord`, accountID, id)
 }
 
 // queryColumn runs a query that selects one column and returns its values

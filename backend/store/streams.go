@@ -57,21 +57,8 @@ func (s *Store) Stream(ctx context.Context, id int64) (model.Stream, error) {
 
 // Streams lists an account's streams: hot ones first, then by kind and name.
 func (s *Store) Streams(ctx context.Context, accountID int64) ([]model.Stream, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+streamCols+` FROM streams s WHERE s.account_id=?
+	return queryRows(ctx, s.db, rowScanner[model.Stream](scanStream).rows, `SELECT `+streamCols+` FROM streams s WHERE s.account_id=?
 		ORDER BY s.kind = 'mail-backfill', s.kind, s.name, s.id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []model.Stream
-	for rows.Next() {
-		st, err := scanStream(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
 }
 
 // SetStreamError records the user-facing sentence of a stream's last failure
