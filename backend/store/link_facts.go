@@ -12,8 +12,9 @@ import (
 // They are written with the link from the same rules (linkSQL), and
 // links_timeline holds them, so a client's 90 days of mail facts are one
 // range scan of that index instead of a probe of every message, its
-// participants and its manual decisions (~800 ms → a few ms for the biggest
-// client of a 1,000,000-item store). A rule change re-links its items
+// participants and its manual decisions (the biggest client of the
+// bench's 1,000,000-item store: its whole insights page ~800 → ~100 ms,
+// PERFORMANCE.md §25). A rule change re-links its items
 // (relink), so the flags follow the rules; the mine bit follows the
 // accounts (refreshMine).
 
