@@ -40,7 +40,9 @@ type AttentionItem struct {
 }
 
 // Overview summarises each client (in the given order).
+// Every client is computed at the same instant.
 func Overview(ctx context.Context, src Source, cs []model.Client, o Options) ([]ClientOverview, []Insights, error) {
+	o = o.norm()
 	out := make([]ClientOverview, 0, len(cs))
 	all := make([]Insights, 0, len(cs))
 	for _, c := range cs {
