@@ -85,7 +85,7 @@ func (s *Store) Clients(ctx context.Context) ([]model.ClientSummary, error) {
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT c.id, c.name,
 		       COALESCE((SELECT group_concat(domain, char(31)) FROM (SELECT domain FROM client_domains WHERE client_id = c.id ORDER BY domain)), ''),
-		       (SELECT COUNT(*) FROM links WHERE client_id = c.id),
+		       c.items,
 		       (SELECT l.at FROM links l LEFT JOIN events e ON l.kind = 'meeting' AND e.account_id = l.account_id AND e.id = l.item_id
 		         WHERE l.client_id = c.id AND l.kind IN ('mail', 'meeting') AND l.at <= ? AND COALESCE(e.is_cancelled, 0) = 0
 		         ORDER BY l.at DESC LIMIT 1)

@@ -110,3 +110,67 @@ func TestLinkFactsFollowTheRulesAndTheAccounts(t *testing.T) {
 	}
 	expectFacts(t, f.s, "after migration 010's backfill", want)
 }
+
+// A client's item count (the client list's) follows its links through
+// syncs, rule changes, manual links and an account's removal.
+func TestClientItemCountsFollowTheLinks(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	fab, err := f.s.AddClient(ctx, "Fabrikam", []string{"fabrikam.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		cs, err := f.s.Clients(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			var n int
+			if err := f.s.db.QueryRow(`SELECT COUNT(*) FROM links WHERE client_id = ?`, c.ID).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if c.Items != n {
+				t.Errorf("%s: %s lists %d items, has %d links", when, c.Name, c.Items, n)
+			}
+		}
+	}
+	f.put(t,
+		rec("a", "c1", "One", "alice@contoso.com", model.DirectionIn, t0, "me@adatum.com"),
+		rec("b", "c1", "Two", "me@adatum.com", model.DirectionOut, t0.Add(time.Hour), "alice@contoso.com", "dan@fabrikam.com"),
+		rec("c", "c2", "Three", "dan@fabrikam.com", model.DirectionIn, t0, "me@adatum.com"))
+	f.putEvents(t, ev("meet", t0, "bob@contoso.com"))
+	check("synced")
+	f.put(t, rec("b", "c1", "Two (again)", "me@adatum.com", model.DirectionOut, t0.Add(time.Hour), "alice@contoso.com", "dan@fabrikam.com"))
+	check("a page again")
+	if _, err := f.s.AddClientContact(ctx, fab.ID, "alice@contoso.com"); err != nil {
+		t.Fatal(err)
+	}
+	check("a contact moved")
+	if _, err := f.s.SetManualLink(ctx, model.KindMail, "c", f.contoso.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	check("a manual link")
+	other, err := f.s.UpsertAccount(ctx, model.Account{UPN: "other@adatum.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.s.EnsureStream(ctx, other.ID, model.StreamMail, "INBOX", "Inbox", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.ApplyMailPage(ctx, MailPage{StreamID: st.ID, AccountID: other.ID, FolderID: "INBOX", NextLink: "more",
+		Records: []model.MailRecord{rec("x", "c9", "Other", "bob@contoso.com", model.DirectionIn, t0, "other@adatum.com")}}); err != nil {
+		t.Fatal(err)
+	}
+	check("another account's mail")
+	if _, err := f.s.PurgeAccount(ctx, other.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("that account removed")
+	cs, _ := f.s.Clients(ctx)
+	if len(cs) != 2 || cs[0].Items+cs[1].Items != 5 {
+		t.Errorf("clients %+v, want 5 items between them", cs)
+	}
+}
