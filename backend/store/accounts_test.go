@@ -56,14 +56,7 @@ func TestAccountState(t *testing.T) {
 func TestPurgeAccountKeepsOthers(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	other, err := f.s.UpsertAccount(ctx, model.Account{UPN: "avery@fabrikam.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	otherInbox, err := f.s.EnsureStream(ctx, other.ID, model.StreamMail, "INBOX", "Inbox", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	other, otherInbox := f.secondAccount(t, "avery@fabrikam.com")
 	f.apply(t, f.inbox, "INBOX", []model.MailRecord{
 		rec("m1", "c1", "Budget", "alice@contoso.com", model.DirectionIn, t0, "me@adatum.com"),
 		rec("m2", "c1", "Re: Budget", "me@adatum.com", model.DirectionOut, t0.Add(1), "alice@contoso.com"),
@@ -132,4 +125,19 @@ func TestPurgeAccountIsAtomic(t *testing.T) {
 			t.Errorf("%s rows were deleted by a purge that failed", tb)
 		}
 	}
+}
+
+// secondAccount signs in another account with an inbox stream.
+func (f *fixture) secondAccount(t *testing.T, upn string) (model.Account, model.Stream) {
+	t.Helper()
+	ctx := context.Background()
+	acct, err := f.s.UpsertAccount(ctx, model.Account{UPN: upn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inbox, err := f.s.EnsureStream(ctx, acct.ID, model.StreamMail, "INBOX", "Inbox", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acct, inbox
 }

@@ -152,14 +152,7 @@ func TestClientItemCountsFollowTheLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("a manual link")
-	other, err := f.s.UpsertAccount(ctx, model.Account{UPN: "other@adatum.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := f.s.EnsureStream(ctx, other.ID, model.StreamMail, "INBOX", "Inbox", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	other, st := f.secondAccount(t, "other@adatum.com")
 	if _, err := f.s.ApplyMailPage(ctx, MailPage{StreamID: st.ID, AccountID: other.ID, FolderID: "INBOX", NextLink: "more",
 		Records: []model.MailRecord{rec("x", "c9", "Other", "bob@contoso.com", model.DirectionIn, t0, "other@adatum.com")}}); err != nil {
 		t.Fatal(err)
