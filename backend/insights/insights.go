@@ -21,7 +21,8 @@
 //     conversation C, the first message of mine in C after t (from any
 //     account, at any time — also after the range; a message the user
 //     sent, whoever it went to, or the client's mail from one of the
-//     user's addresses); latency = its instant − t. No such message: unanswered, never a latency. Their reply
+//     user's addresses); latency = its instant − t. No such message:
+//     unanswered, never a latency. Their reply
 //     latency mirrors it: for each outbound message, the first inbound
 //     client message in C after it. Median: the middle value, or the mean
 //     of the two middle values; p90: the nearest-rank value, the

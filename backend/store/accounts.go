@@ -24,22 +24,17 @@ func (s *Store) UpsertAccount(ctx context.Context, a model.Account) (model.Accou
 	}
 	var added int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		before, err := ownAddresses(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := tx.QueryRowContext(ctx, `
+		return changingAccounts(ctx, tx, func() error {
+			return tx.QueryRowContext(ctx, `
 		INSERT INTO accounts(upn, display_name, mail, tenant_id, home_account_id, scopes, added_at, state, state_error, claims, state_at)
 		VALUES(?,?,?,?,?,?,?,'ok','','',NULL)
 		ON CONFLICT(upn) DO UPDATE SET display_name=excluded.display_name, mail=excluded.mail,
 			tenant_id=excluded.tenant_id, home_account_id=excluded.home_account_id, scopes=excluded.scopes,
 			state='ok', state_error='', claims='', state_at=NULL
 		RETURNING id, added_at`,
-			a.UPN, a.DisplayName, a.Mail, a.TenantID, a.HomeAccountID, strings.Join(a.Scopes, " "), ms(a.AddedAt),
-		).Scan(&a.ID, &added); err != nil {
-			return err
-		}
-		return refreshMineIfChanged(ctx, tx, before)
+				a.UPN, a.DisplayName, a.Mail, a.TenantID, a.HomeAccountID, strings.Join(a.Scopes, " "), ms(a.AddedAt),
+			).Scan(&a.ID, &added)
+		})
 	})
 	if err != nil {
 		return a, fmt.Errorf("save account: %w", err)
@@ -136,14 +131,10 @@ func (s *Store) PurgeAccount(ctx context.Context, accountID int64) ([]int64, err
 				return fmt.Errorf("purge %s: %w", t, err)
 			}
 		}
-		before, err := ownAddresses(ctx, tx)
-		if err != nil {
+		return changingAccounts(ctx, tx, func() error {
+			_, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE id=?`, accountID)
 			return err
-		}
-		if _, err = tx.ExecContext(ctx, `DELETE FROM accounts WHERE id=?`, accountID); err != nil {
-			return err
-		}
-		return refreshMineIfChanged(ctx, tx, before)
+		})
 	})
 	if err != nil {
 		return nil, err

@@ -29,11 +29,11 @@ type MailFact struct {
 }
 
 // ClientMailFacts returns the client's linked mail from a day before from
-// on, oldest first, at any later instant: replies after the range count, and a copy of a
-// message in another account received just before from still makes that
-// message older than the range. It is one range scan of links_timeline,
-// which holds every column read (migration 010). (to bounds nothing:
-// replies after the range count.)
+// on, oldest first, at any later instant (to bounds nothing): replies
+// after the range count, and a copy of a message in another account
+// received just before from still makes that message older than the
+// range. It is one range scan of links_timeline, which holds every column
+// read (migration 010).
 func (s *Store) ClientMailFacts(ctx context.Context, clientID int64, from, to time.Time) ([]MailFact, error) {
 	return queryRows(ctx, s.db, func(rows *sql.Rows) (MailFact, error) {
 		f := MailFact{Linked: true}

@@ -53,9 +53,16 @@ func ownAddresses(ctx context.Context, tx *sql.Tx) (string, error) {
 	return strings.Join(own, " "), err
 }
 
-// refreshMineIfChanged runs refreshMine if the user's addresses are no
-// longer before.
-func refreshMineIfChanged(ctx context.Context, tx *sql.Tx, before string) error {
+// changingAccounts runs change (a write to accounts, in tx) and then
+// refreshMine if it changed the user's addresses.
+func changingAccounts(ctx context.Context, tx *sql.Tx, change func() error) error {
+	before, err := ownAddresses(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
 	after, err := ownAddresses(ctx, tx)
 	if err != nil || after == before {
 		return err
