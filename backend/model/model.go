@@ -85,6 +85,9 @@ type Page[T any] struct {
 	DeltaLink string
 }
 
+// Next is the link to the page after this one; "" on a round's last page.
+func (p Page[T]) Next() string { return p.NextLink }
+
 // Client is a customer of the consultant: the unit every view is grouped by.
 type Client struct {
 	ID      int64    `json:"id"`

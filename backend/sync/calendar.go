@@ -98,19 +98,18 @@ func (e *Engine) runCalendarListing(ctx context.Context, gc *graph.Client, acct 
 }
 
 func (e *Engine) eventPages(ctx context.Context, gc *graph.Client, acct model.Account, mb clients.Mailbox, st model.Stream, link string, listing bool) error {
-	pages := newPager(ctx, link, func(ctx context.Context, link string) (model.Page[model.Event], error) {
+	pages := newPager(ctx, link, itemPagesAhead, func(ctx context.Context, link string) (model.Page[model.Event], error) {
 		if listing {
 			return gc.CalendarView(ctx, link)
 		}
 		return gc.EventsDelta(ctx, link)
-	})
+	}, model.Page[model.Event].Next)
 	defer pages.close()
 	for link != "" {
 		page, err := pages.wait()
 		if err != nil {
 			return err
 		}
-		pages.prefetch(page.NextLink) // pipeline.go: on the way while this page is written
 		recs := make([]model.EventRecord, 0, len(page.Items))
 		var dropped []string
 		for _, ev := range page.Items {

@@ -288,14 +288,13 @@ func (e *Engine) applyDrive(ctx context.Context, acct model.Account, st model.St
 }
 
 func (e *Engine) drivePages(ctx context.Context, gc *graph.Client, acct model.Account, st model.Stream, row store.DriveRow, link string) error {
-	pages := newPager(ctx, link, gc.DriveDelta)
+	pages := newPager(ctx, link, drivePagesAhead, gc.DriveDelta, model.Page[model.DriveItem].Next)
 	defer pages.close()
 	for link != "" {
 		page, err := pages.wait()
 		if err != nil {
 			return err
 		}
-		pages.prefetch(page.NextLink) // pipeline.go: on the way while this page is written
 		complete := page.DeltaLink != ""
 		if err := e.applyDrive(ctx, acct, st, row, store.DrivePage{Items: page.Items, NextLink: page.NextLink,
 			DeltaLink: page.DeltaLink, Complete: complete}); err != nil {

@@ -60,14 +60,14 @@ func (e *Engine) mailPages(ctx context.Context, gc *graph.Client, acct model.Acc
 		page  model.Page[model.Message]
 		count int
 	}
-	pages := newPager(ctx, link, func(ctx context.Context, link string) (listed, error) {
+	pages := newPager(ctx, link, itemPagesAhead, func(ctx context.Context, link string) (listed, error) {
 		if backfill {
 			page, count, err := gc.ListMessages(ctx, link)
 			return listed{page, count}, err
 		}
 		page, err := gc.MessagesDelta(ctx, link)
 		return listed{page, -1}, err
-	})
+	}, func(l listed) string { return l.page.NextLink })
 	defer pages.close()
 	for link != "" {
 		got, err := pages.wait()
@@ -75,7 +75,6 @@ func (e *Engine) mailPages(ctx context.Context, gc *graph.Client, acct model.Acc
 			return err
 		}
 		page := got.page
-		pages.prefetch(page.NextLink) // pipeline.go: on the way while this page is written
 		if got.count >= 0 {
 			if err := e.o.Store.SetStreamTotal(ctx, st.ID, got.count); err != nil {
 				return err

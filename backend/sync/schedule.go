@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"math"
 	"sort"
 
 	"rapport/backend/model"
@@ -13,7 +14,11 @@ import (
 // drive host for a drive — and orders each group longest first by what the
 // stream is known to hold (a folder's totalItemCount, the rows of earlier
 // rounds). Longest first keeps the longest chain of sequential pages from
-// starting late. A stream whose host cannot be read joins the mailbox's.
+// starting late. A stream whose size is not known yet — a calendar before
+// its first round, as Graph gives no count — goes first: it may be the
+// longest (the heavy tenant's calendar is 30 pages; scheduled last it
+// started when the mail folders were done and ended after them). A stream
+// whose host cannot be read joins the mailbox's.
 func (e *Engine) schedule(ctx context.Context, acct model.Account, ids []int64) [][]int64 {
 	type planned struct {
 		id   int64
@@ -25,6 +30,9 @@ func (e *Engine) schedule(ctx context.Context, acct model.Account, ids []int64) 
 		host, size := "mailbox", 0
 		if st, err := e.o.Store.Stream(ctx, id); err == nil {
 			size = max(st.Total, st.Items)
+			if size == 0 && st.Kind == model.StreamCalendar {
+				size = math.MaxInt
+			}
 			if st.Kind == model.StreamDrive {
 				driveID, rootID := store.ParseDriveResource(st.Resource)
 				if row, err := e.o.Store.Drive(ctx, acct.ID, driveID, rootID); err == nil && row.Host != "" {
