@@ -11,6 +11,10 @@ import (
 // maxInsightDays bounds the range a caller can ask for (ten years).
 const maxInsightDays = 3650
 
+// pageThreads is how many unanswered threads a client's page names (it
+// shows three, then "and N more"): only theirs are read in full.
+const pageThreads = 10
+
 func insightOptions(days int) (insights.Options, error) {
 	if days < 0 || days > maxInsightDays {
 		return insights.Options{}, errors.New("the range must be between 1 and 3650 days")
@@ -34,6 +38,7 @@ func (a *App) ClientInsights(clientID int64, days int) (insights.Insights, error
 	if err != nil {
 		return insights.Insights{}, err
 	}
+	o.Details = pageThreads
 	return insights.ForClient(a.ctx, a.st(), c.ID, c.Name, o)
 }
 

@@ -526,3 +526,37 @@ func TestSilenceWithoutContactInRange(t *testing.T) {
 		t.Errorf("Fabrikam = %+v, %v", fab.Attention, err)
 	}
 }
+
+// A client's page names its oldest unanswered threads only (Details): the
+// list and the counts are the same as the attention list's, and only
+// those threads carry a subject, a sender and a link.
+func TestOnlyTheShownThreadsAreReadInFull(t *testing.T) {
+	f := newFixture(t)
+	for i, day := range []int{20, 10, 15} { // T0 is the newest, T1 the oldest
+		id := fmt.Sprintf("u%d", i)
+		f.mail(f.a, f.inboxA, id, fmt.Sprintf("T%d", i), alice, []string{me}, nil, utc(10, day, 9, 0))
+	}
+	all, err := insights.ForClient(f.ctx, f.s, f.contoso.ID, "Contoso", opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := opts()
+	o.Details = 2
+	page, err := insights.ForClient(f.ctx, f.s, f.contoso.ID, "Contoso", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Unanswered) != 3 || len(page.Unanswered) != 3 || page.Attention[len(page.Attention)-1].Threads != 3 {
+		t.Fatalf("unanswered: %d threads with every detail, %d on the page (attention %+v); want 3 and 3", len(all.Unanswered), len(page.Unanswered), page.Attention)
+	}
+	for i, want := range []string{"u1", "u2", "u0"} {
+		a, p := all.Unanswered[i], page.Unanswered[i]
+		if a.ItemID != want || p.ItemID != want || a.Subject != "Subject "+want || a.From != "From "+alice {
+			t.Errorf("thread %d: %+v / %+v, want %s oldest first with its subject everywhere", i, a, p, want)
+		}
+		shown := i < 2
+		if (p.Subject != "") != shown || (p.From != "") != shown || (p.WebLink != "") != shown || (shown && p.Subject != a.Subject) {
+			t.Errorf("thread %d on the page: subject %q from %q link %q; details wanted: %v", i, p.Subject, p.From, p.WebLink, shown)
+		}
+	}
+}

@@ -420,6 +420,8 @@ export interface AttentionThread {
   conversationId: string;
   /** The newest unanswered message: open it. */
   itemId: string;
+  /** Subject, sender and link: on a client's page (ClientInsights) only the
+   *  oldest ten threads carry them; the attention list's carry them all. */
   subject: string;
   from: string;
   at: string;
