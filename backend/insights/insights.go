@@ -53,7 +53,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -290,9 +289,9 @@ func ForClient(ctx context.Context, src Source, clientID int64, name string, o O
 			// a third party answers too): every one's subject is read
 			// meanwhile.
 			wg.Add(1)
-			go func(waiting []message) {
+			go func(waiting []*message) {
 				defer wg.Done()
-				details, detailed = src.MailDetails(ctx, mailRefs(waiting, func(m message) (int64, string) { return m.AccountID, m.ItemID }))
+				details, detailed = src.MailDetails(ctx, mailRefs(waiting, func(m *message) (int64, string) { return m.AccountID, m.ItemID }))
 			}(unanswered(cal, msgs, th))
 		}
 		err = addSent(ctx, src, cal, msgs, th)
@@ -301,10 +300,10 @@ func ForClient(ctx context.Context, src Source, clientID int64, name string, o O
 	if err = errors.Join(err, others, detailed); err != nil {
 		return in, err
 	}
-	in.computeMail(cal, msgs, th)
+	waiting := in.computeMail(cal, msgs, th)
 	contact := in.computeMeetings(cal, dedupeMeetings(meetings))
 	in.computeFiles(cal, files, lastFile)
-	in.computeAttention(cal, msgs, th, contact)
+	in.computeAttention(cal, msgs, waiting, contact)
 	shown := in.Unanswered
 	if o.Details > 0 {
 		// Only the oldest threads are shown: their details, read now,
@@ -340,8 +339,8 @@ func mailRefs[T any](list []T, ref func(T) (int64, string)) []store.MailRef {
 func addSent(ctx context.Context, src Source, cal calendar, msgs []message, th threads) error {
 	seen := map[string]bool{}
 	var convs []string
-	for _, m := range msgs {
-		if m.inbound() && cal.inRange(m.At) && m.Conversation != "" && !seen[m.Conversation] {
+	for i := range msgs {
+		if m := &msgs[i]; m.inbound() && cal.inRange(m.At) && m.Conversation != "" && !seen[m.Conversation] {
 			seen[m.Conversation] = true
 			convs = append(convs, m.Conversation)
 		}
@@ -350,14 +349,7 @@ func addSent(ctx context.Context, src Source, cal calendar, msgs []message, th t
 	if err != nil {
 		return err
 	}
-	for _, f := range sent {
-		ms := th[f.Conversation]
-		i := sort.Search(len(ms), func(i int) bool { return ms[i].At.After(f.At) })
-		if i > 0 && ms[i-1].Mine && ms[i-1].At.Equal(f.At) {
-			continue // the client's copy of it is there already (most sent mail is on the timeline)
-		}
-		th[f.Conversation] = slices.Insert(ms, i, message{MailFact: store.MailFact{Conversation: f.Conversation, At: f.At, Mine: true}})
-	}
+	th.addSent(sent)
 	return nil
 }
 
@@ -367,8 +359,9 @@ type message struct {
 	key string
 }
 
-func (m message) inbound() bool  { return m.Linked && !m.Mine && (m.SenderIsClient || m.Manual) }
-func (m message) outbound() bool { return m.Linked && m.Mine && (m.ToClient || m.Manual) }
+func (m *message) inbound() bool  { return m.Linked && !m.Mine && (m.SenderIsClient || m.Manual) }
+func (m *message) outbound() bool { return m.Linked && m.Mine && (m.ToClient || m.Manual) }
+func (m *message) mine() bool     { return m.Mine }
 
 // dedupeMail merges the copies of one message held by several accounts.
 func dedupeMail(facts []store.MailFact) []message {
@@ -410,37 +403,9 @@ func dedupeMail(facts []store.MailFact) []message {
 	return out
 }
 
-// threads indexes messages (sorted by instant) by conversation.
-type threads map[string][]message
-
-func byThread(msgs []message) threads {
-	t := make(threads, len(msgs)/2)
-	for _, m := range msgs {
-		if m.Conversation != "" {
-			t[m.Conversation] = append(t[m.Conversation], m)
-		}
-	}
-	return t
-}
-
-// firstAfter returns the first message of conversation conv strictly after
-// t that satisfies ok.
-func (th threads) firstAfter(conv string, t time.Time, ok func(message) bool) (message, bool) {
-	if conv == "" {
-		return message{}, false
-	}
-	ms := th[conv]
-	for i := sort.Search(len(ms), func(i int) bool { return ms[i].At.After(t) }); i < len(ms); i++ {
-		if ok(ms[i]) {
-			return ms[i], true
-		}
-	}
-	return message{}, false
-}
-
-func mine(m message) bool { return m.Mine }
-
-func (in *Insights) computeMail(cal calendar, msgs []message, th threads) {
+// computeMail fills volume and latencies; it returns the range's inbound
+// client mail with no reply, oldest first.
+func (in *Insights) computeMail(cal calendar, msgs []message, th threads) (waiting []*message) {
 	weeks := cal.weeks()
 	vol := make([]WeekVolume, len(weeks))
 	lat := make([][]float64, len(weeks))
@@ -448,7 +413,8 @@ func (in *Insights) computeMail(cal calendar, msgs []message, th threads) {
 		vol[i].Week = w
 	}
 	var my, theirs []float64
-	for _, m := range msgs {
+	for i := range msgs {
+		m := &msgs[i]
 		if !cal.inRange(m.At) {
 			continue
 		}
@@ -457,18 +423,19 @@ func (in *Insights) computeMail(cal calendar, msgs []message, th threads) {
 		case m.inbound():
 			vol[w].In++
 			in.EmailIn++
-			if r, ok := th.firstAfter(m.Conversation, m.At, mine); ok {
-				mins := r.At.Sub(m.At).Minutes()
+			if r, ok := th.myReply(m); ok {
+				mins := r.Sub(m.At).Minutes()
 				my = append(my, mins)
 				lat[w] = append(lat[w], mins)
 			} else {
 				in.MyReply.Unanswered++
+				waiting = append(waiting, m)
 			}
 		case m.outbound():
 			vol[w].Out++
 			in.EmailOut++
-			if r, ok := th.firstAfter(m.Conversation, m.At, message.inbound); ok {
-				theirs = append(theirs, r.At.Sub(m.At).Minutes())
+			if r, ok := th.theirReply(m); ok {
+				theirs = append(theirs, r.Sub(m.At).Minutes())
 			} else {
 				in.TheirReply.Unanswered++
 			}
@@ -481,6 +448,7 @@ func (in *Insights) computeMail(cal calendar, msgs []message, th threads) {
 	for i, w := range weeks {
 		in.MyReplyWeekly[i] = WeekLatency{Week: w, Count: len(lat[i]), MedianMinutes: Median(lat[i])}
 	}
+	return waiting
 }
 
 // meeting is a deduplicated event.
@@ -587,7 +555,7 @@ func (in *Insights) computeFiles(cal calendar, files []store.FileFact, last *sto
 	}
 }
 
-func (in *Insights) computeAttention(cal calendar, msgs []message, th threads, meetingDays map[string]bool) {
+func (in *Insights) computeAttention(cal calendar, msgs []message, waiting []*message, meetingDays map[string]bool) {
 	days := map[string]bool{}
 	for d := range meetingDays {
 		days[d] = true
@@ -616,7 +584,10 @@ func (in *Insights) computeAttention(cal calendar, msgs []message, th threads, m
 	}
 	// Unanswered inbound mail older than 48 h, one entry per thread.
 	idx := map[string]int{}
-	for _, m := range unanswered(cal, msgs, th) {
+	for _, m := range waiting {
+		if cal.to.Sub(m.At) <= UnansweredAfter {
+			continue
+		}
 		key := m.Conversation
 		if key == "" {
 			key = "\x00" + m.key
@@ -640,13 +611,14 @@ func (in *Insights) computeAttention(cal calendar, msgs []message, th threads, m
 
 // unanswered lists the inbound client mail of the range, more than 48 h
 // old, with no message of the user's after it in its conversation.
-func unanswered(cal calendar, msgs []message, th threads) []message {
-	var out []message
-	for _, m := range msgs {
+func unanswered(cal calendar, msgs []message, th threads) []*message {
+	var out []*message
+	for i := range msgs {
+		m := &msgs[i]
 		if !m.inbound() || !cal.inRange(m.At) || cal.to.Sub(m.At) <= UnansweredAfter {
 			continue
 		}
-		if _, ok := th.firstAfter(m.Conversation, m.At, mine); !ok {
+		if _, ok := th.myReply(m); !ok {
 			out = append(out, m)
 		}
 	}

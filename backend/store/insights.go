@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"math"
 	"strings"
 	"time"
 )
@@ -32,19 +34,26 @@ type MailFact struct {
 // on, oldest first, at any later instant (to bounds nothing): replies
 // after the range count, and a copy of a message in another account
 // received just before from still makes that message older than the
-// range. It is one range scan of links_timeline, which holds every column
-// read (migration 010).
+// range. It is a range scan of links_mail, which holds every column read
+// (migrations 010 and 012), in two halves side by side (readHalves).
 func (s *Store) ClientMailFacts(ctx context.Context, clientID int64, from, to time.Time) ([]MailFact, error) {
-	return queryRows(ctx, s.db, func(rows *sql.Rows) (MailFact, error) {
-		f := MailFact{Linked: true}
-		var at, flags int64
-		err := rows.Scan(&f.AccountID, &f.ItemID, &f.Conversation, &f.InternetID, &at, &flags)
-		f.At = fromMS(at)
-		f.Mine, f.SenderIsClient = flags&LinkMine != 0, flags&LinkFromClient != 0
-		f.ToClient, f.Manual = flags&LinkToClient != 0, flags&LinkManual != 0
-		return f, err
-	}, `SELECT account_id, item_id, conv, imid, at, flags FROM links INDEXED BY links_timeline
-		WHERE client_id = ? AND kind = 'mail' AND at >= ? ORDER BY at, account_id, item_id`, clientID, ms(from.Add(-24*time.Hour)))
+	start := ms(from.Add(-24 * time.Hour))
+	mid := start + (ms(to)-start)/2
+	half := func(lo, hi int64) func() ([]MailFact, error) {
+		return func() ([]MailFact, error) {
+			return queryRows(ctx, s.db, func(rows *sql.Rows) (MailFact, error) {
+				f := MailFact{Linked: true}
+				var at, flags int64
+				err := rows.Scan(&f.AccountID, &f.ItemID, &f.Conversation, &f.InternetID, &at, &flags)
+				f.At = fromMS(at)
+				f.Mine, f.SenderIsClient = flags&LinkMine != 0, flags&LinkFromClient != 0
+				f.ToClient, f.Manual = flags&LinkToClient != 0, flags&LinkManual != 0
+				return f, err
+			}, `SELECT account_id, item_id, conv, imid, at, flags FROM links INDEXED BY links_mail
+				WHERE client_id = ? AND kind = 'mail' AND at >= ? AND at < ? ORDER BY at, account_id, item_id`, clientID, lo, hi)
+		}
+	}
+	return readHalves(half(start, mid), half(mid, math.MaxInt64))
 }
 
 // SentFact is one of the user's sent messages in a conversation.
@@ -57,20 +66,50 @@ type SentFact struct {
 // in the conversations convs, sent after after — the replies of the user's
 // that are not on the client's timeline (an answer the user sent only to
 // colleagues is still an answer). One probe of messages_sent per
-// conversation.
+// conversation, half of them on another connection (readHalves).
 func (s *Store) SentInConversations(ctx context.Context, convs []string, after time.Time) ([]SentFact, error) {
-	if len(convs) == 0 {
-		return nil, nil
+	half := func(convs []string) func() ([]SentFact, error) {
+		return func() ([]SentFact, error) {
+			if len(convs) == 0 {
+				return nil, nil
+			}
+			return queryRows(ctx, s.db, func(rows *sql.Rows) (SentFact, error) {
+				var f SentFact
+				var at int64
+				err := rows.Scan(&f.Conversation, &at)
+				f.At = fromMS(at)
+				return f, err
+			}, `SELECT conversation_id, sent_at FROM messages INDEXED BY messages_sent
+				WHERE conversation_id IN (SELECT value FROM json_each(?1)) AND direction = 'out' AND sent_at > ?2`,
+				pageIDs(convs), ms(after))
+		}
 	}
-	return queryRows(ctx, s.db, func(rows *sql.Rows) (SentFact, error) {
-		var f SentFact
-		var at int64
-		err := rows.Scan(&f.Conversation, &at)
-		f.At = fromMS(at)
-		return f, err
-	}, `SELECT conversation_id, sent_at FROM messages INDEXED BY messages_sent
-		WHERE conversation_id IN (SELECT value FROM json_each(?1)) AND direction = 'out' AND sent_at > ?2`,
-		pageIDs(convs), ms(after))
+	n := len(convs) / 2
+	return readHalves(half(convs[:n]), half(convs[n:]))
+}
+
+// readHalves runs two halves of one read side by side, each on its own
+// connection of the pool, and returns the first's rows then the second's.
+// A client's page waits on its biggest reads (the mail facts, then the
+// sent-mail probes), whose time is SQLite walking B-trees on one thread;
+// split, they take the second processor (issue 7: the bench's biggest
+// client's page ~95 → ~60 ms, PERFORMANCE.md §30).
+func readHalves[T any](first, second func() ([]T, error)) ([]T, error) {
+	var (
+		b    []T
+		bErr error
+		done = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		b, bErr = second()
+	}()
+	a, aErr := first()
+	<-done
+	if err := errors.Join(aErr, bErr); err != nil {
+		return nil, err
+	}
+	return append(a, b...), nil
 }
 
 // MailRef names one stored message.
@@ -153,12 +192,9 @@ type FileFact struct {
 }
 
 // ClientFileFacts returns the client's file changes at an instant in
-// [from, to), oldest first — their instants only, read from
-// links_timeline — and its newest change before to in full (nil: none):
-// the range's newest, else the newest older one, found among the client's
-// file links alone (their primary key) rather than by walking
-// links_timeline back through every mail of the client's past, which for a
-// client without files means all of it.
+// [from, to), oldest first — their instants only, read from links_file
+// (migration 012) — and its newest change before to in full (nil: none):
+// the range's newest, else the newest older one.
 func (s *Store) ClientFileFacts(ctx context.Context, clientID int64, from, to time.Time) ([]FileFact, *FileFact, error) {
 	type link struct {
 		at int64
@@ -168,7 +204,7 @@ func (s *Store) ClientFileFacts(ctx context.Context, clientID int64, from, to ti
 		var l link
 		return l, rows.Scan(&l.at, &l.id)
 	}
-	inRange, err := queryRows(ctx, s.db, scanLink, `SELECT at, CAST(item_id AS INTEGER) FROM links INDEXED BY links_timeline
+	inRange, err := queryRows(ctx, s.db, scanLink, `SELECT at, CAST(item_id AS INTEGER) FROM links INDEXED BY links_file
 		WHERE client_id = ? AND kind = 'file' AND at >= ? AND at < ? ORDER BY at`, clientID, ms(from), ms(to))
 	if err != nil {
 		return nil, nil, err
@@ -182,10 +218,8 @@ func (s *Store) ClientFileFacts(ctx context.Context, clientID int64, from, to ti
 		}
 	}
 	if newest == nil {
-		// "+at": no index on at, so SQLite reads the client's file links by
-		// the primary key (client_id, kind, …) and keeps the newest.
-		older, err := queryRows(ctx, s.db, scanLink, `SELECT at, CAST(item_id AS INTEGER) FROM links
-			WHERE client_id = ? AND kind = 'file' AND +at < ? ORDER BY +at DESC, CAST(item_id AS INTEGER) DESC LIMIT 1`, clientID, ms(from))
+		older, err := queryRows(ctx, s.db, scanLink, `SELECT at, CAST(item_id AS INTEGER) FROM links INDEXED BY links_file
+			WHERE client_id = ? AND kind = 'file' AND at < ? ORDER BY at DESC, CAST(item_id AS INTEGER) DESC LIMIT 1`, clientID, ms(from))
 		if err != nil || len(older) == 0 {
 			return out, nil, err
 		}

@@ -10,8 +10,8 @@ import (
 // mail, the conversation (conv), the internet message id (imid) and flags —
 // mine, a sender of the client, a recipient of the client, linked by hand.
 // They are written with the link from the same rules (linkSQL), and
-// links_timeline holds them, so a client's 90 days of mail facts are one
-// range scan of that index instead of a probe of every message, its
+// links_mail holds them (links_timeline did until migration 012), so a
+// client's 90 days of mail facts are one range scan of that index instead of a probe of every message, its
 // participants and its manual decisions (the biggest client of the
 // bench's 1,000,000-item store: its whole insights page ~800 → ~100 ms,
 // PERFORMANCE.md §25). A rule change re-links its items
