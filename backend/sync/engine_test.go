@@ -455,6 +455,12 @@ func TestSyncFollowsLiveChanges(t *testing.T) {
 	inbox, archive := h.folderID(t, "inbox"), h.folderID(t, "archive")
 	var contosoMsg, other string
 	for _, m := range h.sim.Messages() {
+		// Only mail the first pass stored: the demo's oldest inbox mail
+		// slides out of the sync window as the clock runs, and one just
+		// outside it was never there to be deleted.
+		if _, err := h.store.Message(context.Background(), h.acct.ID, m.ID); err != nil {
+			continue
+		}
 		if m.ParentFolderID == inbox && strings.HasSuffix(m.From.Address, "contoso.com") && contosoMsg == "" {
 			contosoMsg = m.ID
 		} else if m.ParentFolderID == inbox && other == "" && m.ID != contosoMsg {
