@@ -46,7 +46,7 @@ func (a *App) ClientInsights(clientID int64, days int) (insights.Insights, error
 // volume sparkline (last 90 days), my median reply time, next meeting and
 // attention badges, most recently contacted first.
 func (a *App) Overview() ([]insights.ClientOverview, error) {
-	ov, _, err := a.overview(0)
+	ov, _, err := a.overview(0, -1) // no thread is named there
 	return ov, err
 }
 
@@ -54,19 +54,21 @@ func (a *App) Overview() ([]insights.ClientOverview, error) {
 // more than 48 hours (longest first, each with the message to open), then
 // clients silent for more than twice their usual gap.
 func (a *App) Attention() ([]insights.AttentionItem, error) {
-	_, all, err := a.overview(0)
+	_, all, err := a.overview(0, 0)
 	if err != nil {
 		return nil, err
 	}
 	return insights.AttentionList(all), nil
 }
 
-// overview computes every client's insights, in the client list's order.
-func (a *App) overview(days int) ([]insights.ClientOverview, []insights.Insights, error) {
+// overview computes every client's insights, in the client list's order,
+// with the details of so many unanswered threads each (insights.Options).
+func (a *App) overview(days, details int) ([]insights.ClientOverview, []insights.Insights, error) {
 	o, err := insightOptions(days)
 	if err != nil {
 		return nil, nil, err
 	}
+	o.Details = details
 	list, err := a.st().Clients(a.ctx)
 	if err != nil {
 		return nil, nil, err

@@ -529,7 +529,8 @@ func TestSilenceWithoutContactInRange(t *testing.T) {
 
 // A client's page names its oldest unanswered threads only (Details): the
 // list and the counts are the same as the attention list's, and only
-// those threads carry a subject, a sender and a link.
+// those threads carry a subject, a sender and a link; the home screen
+// (negative Details) names none.
 func TestOnlyTheShownThreadsAreReadInFull(t *testing.T) {
 	f := newFixture(t)
 	for i, day := range []int{20, 10, 15} { // T0 is the newest, T1 the oldest
@@ -558,5 +559,13 @@ func TestOnlyTheShownThreadsAreReadInFull(t *testing.T) {
 		if (p.Subject != "") != shown || (p.From != "") != shown || (p.WebLink != "") != shown || (shown && p.Subject != a.Subject) {
 			t.Errorf("thread %d on the page: subject %q from %q link %q; details wanted: %v", i, p.Subject, p.From, p.WebLink, shown)
 		}
+	}
+	o.Details = -1
+	home, err := insights.ForClient(f.ctx, f.s, f.contoso.ID, "Contoso", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(home.Unanswered) != 3 || home.Unanswered[0].ItemID != "u1" || home.Unanswered[0].Subject != "" || home.Unanswered[2].Subject != "" {
+		t.Errorf("without details: %+v, want the 3 threads, none with a subject", home.Unanswered)
 	}
 }
