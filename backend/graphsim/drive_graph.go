@@ -258,7 +258,6 @@ func (s *Server) driveDelta(c *graphCall, d *simDrive, folderID string) {
 	}
 	end := min(offset+spec.top, len(rd.entries))
 	values := []object{}
-	sizes := map[string]int64{}
 	for _, e := range rd.entries[offset:end] {
 		if e.tomb != nil {
 			values = append(values, s.tombObject(d, e.tomb))
@@ -268,7 +267,7 @@ func (s *Server) driveDelta(c *graphCall, d *simDrive, folderID string) {
 		if it == nil || (folderID != "" && !d.within(it.id, folderID)) {
 			continue // deleted during the round: the next round reports it
 		}
-		values = append(values, project(s.driveItemObject(c, d, it, true, sizes), spec.sel, "id"))
+		values = append(values, project(s.driveItemObject(c, d, it, true), spec.sel, "id"))
 	}
 	base := c.base + "/v1.0/drives/" + d.id + "/root/delta?"
 	if folderID != "" {
@@ -406,9 +405,8 @@ func (s *Server) driveChildren(c *graphCall, d *simDrive, folderID string) {
 	kids := d.children(folderID)
 	end := min(offset+spec.top, len(kids))
 	values := []object{}
-	sizes := map[string]int64{}
 	for _, it := range kids[min(offset, len(kids)):end] {
-		values = append(values, project(s.driveItemObject(c, d, it, false, sizes), spec.sel, "id"))
+		values = append(values, project(s.driveItemObject(c, d, it, false), spec.sel, "id"))
 	}
 	out := object{{"@odata.context", c.base + "/v1.0/$metadata#drives('" + d.id + "')/items('" + folderID + "')/children"}}
 	if end < len(kids) {
@@ -435,7 +433,7 @@ func (s *Server) getDriveItem(c *graphCall, d *simDrive, id string) {
 		c.fail(http.StatusNotFound, "itemNotFound", "The resource could not be found.")
 		return
 	}
-	o := project(s.driveItemObject(c, d, it, false, map[string]int64{}), spec.sel, "id")
+	o := project(s.driveItemObject(c, d, it, false), spec.sel, "id")
 	writeGraphJSON(c.w, c.r, http.StatusOK, append(object{{"@odata.context", c.base + "/v1.0/$metadata#drives('" + d.id + "')/items/$entity"}}, o...))
 }
 
@@ -460,27 +458,13 @@ func escapePath(p string) string {
 
 // driveItemObject renders an item in Graph's shape. delta drops cTag on
 // Business drives, as their delta does. Callers hold s.mu.
-func (s *Server) driveItemObject(c *graphCall, d *simDrive, it *driveItem, delta bool, sizes map[string]int64) object {
+func (s *Server) driveItemObject(c *graphCall, d *simDrive, it *driveItem, delta bool) object {
 	name := it.name
 	isRoot := it.id == d.rootID
 	if isRoot {
 		name = "root"
 	}
-	const filled = "\x00" // sizes holds every folder's size (empty folders have none)
-	size, ok := sizes[it.id]
-	switch {
-	case ok:
-	case !it.folder:
-		size = d.subtreeSize(it.id)
-	default:
-		if _, done := sizes[filled]; !done {
-			for id, n := range d.folderSizes() { // every folder's at once, for the whole page
-				sizes[id] = n
-			}
-			sizes[filled] = 0
-		}
-		size = sizes[it.id]
-	}
+	size := d.subtreeSize(it.id) // a folder's from folderSizes, kept between changes
 	web := d.webURL
 	if p := d.path(it.id); p != "" {
 		web += "/" + escapePath(p)
@@ -529,7 +513,7 @@ func (s *Server) driveItemObject(c *graphCall, d *simDrive, it *driveItem, delta
 		}
 		o = append(o, field{"remoteItem", ro})
 	case it.folder:
-		o = append(o, field{"folder", object{{"childCount", childCount(d, it.id, sizes)}}})
+		o = append(o, field{"folder", object{{"childCount", d.childCounts()[it.id]}}})
 		if isRoot {
 			o = append(o, field{"root", object{}})
 		}
@@ -598,20 +582,4 @@ func (s *Server) listMyDrives(c *graphCall) {
 	}
 	s.mu.Unlock()
 	writeGraphJSON(c.w, c.r, http.StatusOK, object{{"@odata.context", c.base + "/v1.0/$metadata#drives"}, {"value", values}})
-}
-
-// childCount is a folder's number of children, counted for every folder of
-// the drive in one pass and kept in the page's memo (keys "\x01"+id), not
-// by a scan of the whole drive per folder (issue 7).
-func childCount(d *simDrive, id string, memo map[string]int64) int64 {
-	const counted = "\x01"
-	if _, done := memo[counted]; !done {
-		for _, c := range d.items {
-			if c.id != d.rootID {
-				memo[counted+c.parentID]++
-			}
-		}
-		memo[counted] = 0
-	}
-	return memo[counted+id]
 }

@@ -415,3 +415,44 @@ func TestDriveSizesFollowChanges(t *testing.T) {
 		t.Fatalf("after deleting the folder: used %d, want %d", got, base)
 	}
 }
+
+// A folder's childCount (kept between changes, like its size) follows the
+// items added to and removed from it.
+func TestDriveChildCountsFollowChanges(t *testing.T) {
+	s := startSim(t, Options{})
+	tok := s.MintAccessToken(testFileScopes...)
+	by := model.Recipient{Name: "Avery", Address: "avery@adatum.com"}
+	drive := s.MyDriveID()
+	folder, err := s.AddDriveFolder(drive, "", "Count check", by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() float64 {
+		t.Helper()
+		f, _ := get(t, s, tok, s.GraphURL()+"/drives/"+drive+"/items/"+folder).body["folder"].(map[string]any)
+		n, ok := f["childCount"].(float64)
+		if !ok {
+			t.Fatalf("no folder.childCount")
+		}
+		return n
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("new folder: childCount %v", n)
+	}
+	a, err := s.AddDriveFile(drive, folder, "a.bin", 10, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddDriveFolder(drive, folder, "sub", by); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 2 {
+		t.Fatalf("after a file and a folder: childCount %v, want 2", n)
+	}
+	if err := s.DeleteDriveItem(drive, a); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("after deleting the file: childCount %v, want 1", n)
+	}
+}
