@@ -38,7 +38,7 @@ type MailFact struct {
 // (migrations 010 and 012), in two halves side by side (readHalves).
 func (s *Store) ClientMailFacts(ctx context.Context, clientID int64, from, to time.Time) ([]MailFact, error) {
 	start := ms(from.Add(-24 * time.Hour))
-	mid := start + (ms(to)-start)/2
+	mid := start + max(0, ms(to)-start)/2
 	half := func(lo, hi int64) func() ([]MailFact, error) {
 		return func() ([]MailFact, error) {
 			return queryRows(ctx, s.db, func(rows *sql.Rows) (MailFact, error) {
@@ -92,8 +92,8 @@ func (s *Store) SentInConversations(ctx context.Context, convs []string, after t
 // connection of the pool, and returns the first's rows then the second's.
 // A client's page waits on its biggest reads (the mail facts, then the
 // sent-mail probes), whose time is SQLite walking B-trees on one thread;
-// split, they take the second processor (issue 7: the bench's biggest
-// client's page ~95 → ~60 ms, PERFORMANCE.md §30).
+// split, they take the second processor (issue 7, PERFORMANCE.md §30: a
+// few milliseconds of the bench's biggest client's ~70).
 func readHalves[T any](first, second func() ([]T, error)) ([]T, error) {
 	var (
 		b    []T
