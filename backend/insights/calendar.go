@@ -38,6 +38,10 @@ func newCalendar(loc *time.Location, from, to time.Time) calendar {
 
 func (c calendar) inRange(t time.Time) bool { return !t.Before(c.from) && t.Before(c.to) }
 
+// overdue says whether mail at t, still unanswered at the range's end, is
+// old enough to need attention (UnansweredAfter).
+func (c calendar) overdue(t time.Time) bool { return c.to.Sub(t) > UnansweredAfter }
+
 // day is t's calendar day in the user's zone, "2026-10-25".
 func (c calendar) day(t time.Time) string {
 	if n := len(c.dayNames); n > 0 && !t.Before(c.dayStarts[0]) && t.Before(c.dayStarts[n]) {

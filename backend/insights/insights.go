@@ -588,7 +588,7 @@ func (in *Insights) computeAttention(cal calendar, msgs []message, waiting []*me
 	// Unanswered inbound mail older than 48 h, one entry per thread.
 	idx := map[string]int{}
 	for _, m := range waiting {
-		if cal.to.Sub(m.At) <= UnansweredAfter {
+		if !cal.overdue(m.At) {
 			continue
 		}
 		key := m.Conversation
@@ -618,7 +618,7 @@ func unanswered(cal calendar, msgs []message, th threads) []*message {
 	var out []*message
 	for i := range msgs {
 		m := &msgs[i]
-		if !m.inbound() || !cal.inRange(m.At) || cal.to.Sub(m.At) <= UnansweredAfter {
+		if !m.inbound() || !cal.inRange(m.At) || !cal.overdue(m.At) {
 			continue
 		}
 		if _, ok := th.myReply(m); !ok {

@@ -11,12 +11,12 @@ import (
 // mine, a sender of the client, a recipient of the client, linked by hand.
 // They are written with the link from the same rules (linkSQL), and
 // links_mail holds them (links_timeline did until migration 012), so a
-// client's 90 days of mail facts are one range scan of that index instead of a probe of every message, its
-// participants and its manual decisions (the biggest client of the
-// bench's 1,000,000-item store: its whole insights page ~800 → ~100 ms,
-// PERFORMANCE.md §25). A rule change re-links its items
-// (relink), so the flags follow the rules; the mine bit follows the
-// accounts (refreshMine).
+// client's 90 days of mail facts are one range scan of that index instead
+// of a probe of every message, its participants and its manual decisions
+// (the biggest client of the bench's 1,000,000-item store: its whole
+// insights page ~800 → ~100 ms, PERFORMANCE.md §25). A rule change
+// re-links its items (relink), so the flags follow the rules; the mine bit
+// follows the accounts (refreshMine).
 
 // Bits of links.flags.
 const (
