@@ -52,9 +52,13 @@ type storedItem struct {
 // same page twice leaves the same rows.
 func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, error) {
 	var res ApplyResult
+	ctx, err := pageCtx(ctx) // write.go
+	if err != nil {
+		return res, err
+	}
 	now := s.Tick()
 	clients := map[int64]bool{}
-	err := s.bulkTx(ctx, func(tx *sql.Tx) error {
+	err = s.bulkTx(ctx, func(tx *sql.Tx) error {
 		var round int64
 		var full, firstPage bool
 		if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full, next_link = '' FROM streams WHERE id=?`, p.StreamID).Scan(&round, &full, &firstPage); err != nil {

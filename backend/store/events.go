@@ -41,9 +41,13 @@ type EventPage struct {
 // so a slide never shows an empty calendar.
 func (s *Store) ApplyEventPage(ctx context.Context, p EventPage) (ApplyResult, error) {
 	var res ApplyResult
+	ctx, err := pageCtx(ctx) // write.go
+	if err != nil {
+		return res, err
+	}
 	now := time.Now().UTC()
 	clients := map[int64]bool{}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var round, ws, we int64
 		var full bool
 		if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full, window_start, window_end FROM streams WHERE id=?`, p.StreamID).

@@ -52,116 +52,29 @@ func mailAt(r model.MailRecord) time.Time {
 // stream's checkpoint. Applying the same page twice leaves the same rows.
 // Within a page the last occurrence of an id wins.
 func (s *Store) ApplyMailPage(ctx context.Context, p MailPage) (ApplyResult, error) {
+	return s.ApplyMailPages(ctx, []MailPage{p})
+}
+
+// ApplyMailPages writes consecutive pages of one stream in one
+// transaction, each as ApplyMailPage would, the last one's checkpoint
+// kept. The pages of a folder touch the same leaves of the item tables'
+// indexes, which one commit then writes once instead of once per page
+// (docs/PERFORMANCE.md §33); the search index is brought up to date once.
+// The result is the pages' results together.
+func (s *Store) ApplyMailPages(ctx context.Context, pages []MailPage) (ApplyResult, error) {
 	var res ApplyResult
-	now := s.Tick()
+	ctx, err := pageCtx(ctx) // write.go
+	if err != nil {
+		return res, err
+	}
 	clients := map[int64]bool{}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var round, windowStart int64
-		var full bool
-		if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full, window_start FROM streams WHERE id=?`, p.StreamID).Scan(&round, &full, &windowStart); err != nil {
-			return fmt.Errorf("load stream: %w", err)
-		}
-		// apply_batch.go: one prepared statement per table, the links of the
-		// whole page recomputed and collected by one statement each.
-		recs := lastOccurrences(p.Records, func(r model.MailRecord) string { return r.ID })
-		ids := make([]string, len(recs))
-		for i, r := range recs {
-			ids[i] = r.ID
-		}
-		idsJSON := pageIDs(ids)
-		folderSQL := `INSERT INTO message_folders(account_id, message_id, folder_id, round_id) VALUES(?,?,?,?)
-			ON CONFLICT DO UPDATE SET round_id=excluded.round_id`
-		if p.Backfill {
-			// A backfill stream's round ids are not the folder's: leave an
-			// existing membership's round alone.
-			folderSQL = `INSERT INTO message_folders(account_id, message_id, folder_id, round_id) VALUES(?,?,?,?) ON CONFLICT DO NOTHING`
-			round = 0
-		}
-		collect := func(id string) error {
-			return collectLinked(ctx, tx, model.KindMail, p.AccountID, pageIDs1(id), clients)
-		}
-		if len(recs) > 0 {
-			if err := collectLinked(ctx, tx, model.KindMail, p.AccountID, idsJSON, clients); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM participants WHERE account_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))`,
-				p.AccountID, idsJSON); err != nil {
-				return err
-			}
-			upsertMsg, err := tx.PrepareContext(ctx, `
-				INSERT INTO messages(account_id, id, conversation_id, internet_message_id, subject, from_name, from_address,
-					sent_at, received_at, direction, is_read, has_attachments, categories, web_link, change_key, orphaned_at)
-				VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL)
-				ON CONFLICT(account_id, id) DO UPDATE SET conversation_id=excluded.conversation_id,
-					internet_message_id=excluded.internet_message_id, subject=excluded.subject, from_name=excluded.from_name,
-					from_address=excluded.from_address, sent_at=excluded.sent_at, received_at=excluded.received_at,
-					direction=excluded.direction, is_read=excluded.is_read, has_attachments=excluded.has_attachments,
-					categories=excluded.categories, web_link=excluded.web_link, change_key=excluded.change_key, orphaned_at=NULL`)
-			if err != nil {
-				return err
-			}
-			defer upsertMsg.Close()
-			insPart, err := tx.PrepareContext(ctx, `INSERT INTO participants(account_id, message_id, ord, role, name, address, domain) VALUES(?,?,?,?,?,?,?)`)
-			if err != nil {
-				return err
-			}
-			defer insPart.Close()
-			insFolder, err := tx.PrepareContext(ctx, folderSQL)
-			if err != nil {
-				return err
-			}
-			defer insFolder.Close()
-			for _, r := range recs {
-				if _, err := upsertMsg.ExecContext(ctx, p.AccountID, r.ID, r.ConversationID, r.InternetMessageID, r.Subject,
-					r.From.Name, r.From.Address, ms(r.SentAt), ms(r.ReceivedAt), r.Direction, r.IsRead, r.HasAttachments,
-					joinList(r.Categories), r.WebLink, r.ChangeKey); err != nil {
-					return fmt.Errorf("save message: %w", err)
-				}
-				for i, pt := range r.Participants {
-					if _, err := insPart.ExecContext(ctx, p.AccountID, r.ID, i, pt.Role, pt.Name, pt.Address, pt.Domain); err != nil {
-						return fmt.Errorf("save participant: %w", err)
-					}
-				}
-				if _, err := insFolder.ExecContext(ctx, p.AccountID, r.ID, p.FolderID, round); err != nil {
-					return err
-				}
-			}
-			if err := relinkPage(ctx, tx, mailKind, p.AccountID, idsJSON); err != nil {
-				return err
-			}
-			if err := collectLinked(ctx, tx, model.KindMail, p.AccountID, idsJSON, clients); err != nil {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		for _, p := range pages {
+			if err := applyMailPage(ctx, tx, p, s.Tick(), clients, &res); err != nil {
 				return err
 			}
 		}
-		res.Upserted = len(p.Records)
-		for _, id := range p.Removed {
-			n, err := removeFromFolder(ctx, tx, p.AccountID, id, p.FolderID, now)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				if err := collect(id); err != nil {
-					return err
-				}
-			}
-			res.Removed += n
-		}
-		if p.DeltaLink != "" && full && !p.Backfill {
-			// A full round reports every message the folder holds in its
-			// window: what it did not report is gone from this folder.
-			if err := sweepFolder(ctx, tx, p.AccountID, p.FolderID, round, windowStart, now); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE streams SET round_full=0 WHERE id=?`, p.StreamID); err != nil {
-				return err
-			}
-		}
-		if err := flushSearch(ctx, tx); err != nil { // search.go: index the page's messages once
-			return err
-		}
-		complete := p.DeltaLink != "" || (p.Backfill && p.NextLink == "")
-		changed := len(p.Records) > 0 || res.Removed > 0 || full
-		return saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, complete, changed, len(p.Records), now)
+		return flushSearch(ctx, tx) // search.go: index the pages' messages once
 	})
 	if err != nil {
 		return ApplyResult{}, err
@@ -171,6 +84,116 @@ func (s *Store) ApplyMailPage(ctx context.Context, p MailPage) (ApplyResult, err
 	}
 	sort.Slice(res.ClientIDs, func(i, j int) bool { return res.ClientIDs[i] < res.ClientIDs[j] })
 	return res, nil
+}
+
+// applyMailPage writes one page and its checkpoint in tx, adding what it
+// changed to res and the clients whose timelines it touched to clients.
+func applyMailPage(ctx context.Context, tx *sql.Tx, p MailPage, now time.Time, clients map[int64]bool, res *ApplyResult) error {
+	var round, windowStart int64
+	var full bool
+	if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full, window_start FROM streams WHERE id=?`, p.StreamID).Scan(&round, &full, &windowStart); err != nil {
+		return fmt.Errorf("load stream: %w", err)
+	}
+	// apply_batch.go: one prepared statement per table, the links of the
+	// whole page recomputed and collected by one statement each.
+	recs := lastOccurrences(p.Records, func(r model.MailRecord) string { return r.ID })
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+	}
+	idsJSON := pageIDs(ids)
+	folderSQL := `INSERT INTO message_folders(account_id, message_id, folder_id, round_id) VALUES(?,?,?,?)
+		ON CONFLICT DO UPDATE SET round_id=excluded.round_id`
+	if p.Backfill {
+		// A backfill stream's round ids are not the folder's: leave an
+		// existing membership's round alone.
+		folderSQL = `INSERT INTO message_folders(account_id, message_id, folder_id, round_id) VALUES(?,?,?,?) ON CONFLICT DO NOTHING`
+		round = 0
+	}
+	collect := func(id string) error {
+		return collectLinked(ctx, tx, model.KindMail, p.AccountID, pageIDs1(id), clients)
+	}
+	if len(recs) > 0 {
+		if err := collectLinked(ctx, tx, model.KindMail, p.AccountID, idsJSON, clients); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM participants WHERE account_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))`,
+			p.AccountID, idsJSON); err != nil {
+			return err
+		}
+		upsertMsg, err := tx.PrepareContext(ctx, `
+			INSERT INTO messages(account_id, id, conversation_id, internet_message_id, subject, from_name, from_address,
+				sent_at, received_at, direction, is_read, has_attachments, categories, web_link, change_key, orphaned_at)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL)
+			ON CONFLICT(account_id, id) DO UPDATE SET conversation_id=excluded.conversation_id,
+				internet_message_id=excluded.internet_message_id, subject=excluded.subject, from_name=excluded.from_name,
+				from_address=excluded.from_address, sent_at=excluded.sent_at, received_at=excluded.received_at,
+				direction=excluded.direction, is_read=excluded.is_read, has_attachments=excluded.has_attachments,
+				categories=excluded.categories, web_link=excluded.web_link, change_key=excluded.change_key, orphaned_at=NULL`)
+		if err != nil {
+			return err
+		}
+		defer upsertMsg.Close()
+		insPart, err := tx.PrepareContext(ctx, `INSERT INTO participants(account_id, message_id, ord, role, name, address, domain) VALUES(?,?,?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		defer insPart.Close()
+		insFolder, err := tx.PrepareContext(ctx, folderSQL)
+		if err != nil {
+			return err
+		}
+		defer insFolder.Close()
+		for _, r := range recs {
+			if _, err := upsertMsg.ExecContext(ctx, p.AccountID, r.ID, r.ConversationID, r.InternetMessageID, r.Subject,
+				r.From.Name, r.From.Address, ms(r.SentAt), ms(r.ReceivedAt), r.Direction, r.IsRead, r.HasAttachments,
+				joinList(r.Categories), r.WebLink, r.ChangeKey); err != nil {
+				return fmt.Errorf("save message: %w", err)
+			}
+			for i, pt := range r.Participants {
+				if _, err := insPart.ExecContext(ctx, p.AccountID, r.ID, i, pt.Role, pt.Name, pt.Address, pt.Domain); err != nil {
+					return fmt.Errorf("save participant: %w", err)
+				}
+			}
+			if _, err := insFolder.ExecContext(ctx, p.AccountID, r.ID, p.FolderID, round); err != nil {
+				return err
+			}
+		}
+		if err := relinkPage(ctx, tx, mailKind, p.AccountID, idsJSON); err != nil {
+			return err
+		}
+		if err := collectLinked(ctx, tx, model.KindMail, p.AccountID, idsJSON, clients); err != nil {
+			return err
+		}
+	}
+	res.Upserted += len(p.Records)
+	removed := 0
+	for _, id := range p.Removed {
+		n, err := removeFromFolder(ctx, tx, p.AccountID, id, p.FolderID, now)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			if err := collect(id); err != nil {
+				return err
+			}
+		}
+		removed += n
+	}
+	res.Removed += removed
+	if p.DeltaLink != "" && full && !p.Backfill {
+		// A full round reports every message the folder holds in its
+		// window: what it did not report is gone from this folder.
+		if err := sweepFolder(ctx, tx, p.AccountID, p.FolderID, round, windowStart, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE streams SET round_full=0 WHERE id=?`, p.StreamID); err != nil {
+			return err
+		}
+	}
+	complete := p.DeltaLink != "" || (p.Backfill && p.NextLink == "")
+	changed := len(p.Records) > 0 || removed > 0 || full
+	return saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, complete, changed, len(p.Records), now)
 }
 
 // removeFromFolder drops one folder's claim on a message. When no synced

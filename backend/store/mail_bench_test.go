@@ -135,6 +135,42 @@ func BenchmarkApplyMailPage(b *testing.B) {
 	b.ReportMetric(float64(100*b.N)/b.Elapsed().Seconds(), "items/s")
 }
 
+// BenchmarkApplyMailPages writes the same pages as BenchmarkApplyMailPage,
+// several to a transaction, as the sync does with the pages a folder's
+// fetcher has ready (docs/PERFORMANCE.md §33).
+func BenchmarkApplyMailPages(b *testing.B) {
+	for _, per := range []int{1, 4, 8} {
+		b.Run(fmt.Sprintf("per-tx-%d", per), func(b *testing.B) {
+			bs := newBenchStore(b)
+			// The sync's context can be cancelled (the app quits, the user
+			// signs out): so can this one.
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if _, err := bs.s.BeginRound(ctx, bs.inbox.ID); err != nil {
+				b.Fatal(err)
+			}
+			for i := 0; i < 50; i++ {
+				bs.applyMail(b, bs.mailPage(100), "https://graph/next")
+			}
+			pages := make([]store.MailPage, b.N)
+			for i := range pages {
+				pages[i] = store.MailPage{StreamID: bs.inbox.ID, AccountID: bs.acct.ID, FolderID: "INBOX", Records: bs.mailPage(100), NextLink: "https://graph/next"}
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i += per {
+				res, err := bs.s.ApplyMailPages(ctx, pages[i:min(i+per, b.N)])
+				if err != nil {
+					b.Fatal(err)
+				}
+				if want := 100 * (min(i+per, b.N) - i); res.Upserted != want {
+					b.Fatalf("upserted %d of %d", res.Upserted, want)
+				}
+			}
+			b.ReportMetric(float64(100*b.N)/b.Elapsed().Seconds(), "items/s")
+		})
+	}
+}
+
 // BenchmarkApplyMailPageAgain applies a page that is already stored: the
 // upsert path of a repeated page (Graph repeats items across pages).
 func BenchmarkApplyMailPageAgain(b *testing.B) {

@@ -230,3 +230,68 @@ func dump(t *testing.T, s *Store) []string {
 	}
 	return out
 }
+
+// The pages the sync applies together (ApplyMailPages) leave what the same
+// pages applied one by one leave, the last page's checkpoint included, and
+// a batch that fails leaves nothing of any of its pages.
+func TestPagesAppliedTogetherLeaveWhatPagesOneByOneLeave(t *testing.T) {
+	ctx := context.Background()
+	pages := func(f *fixture) []MailPage {
+		return []MailPage{
+			{StreamID: f.inbox.ID, AccountID: f.acct.ID, FolderID: "INBOX", NextLink: "https://g/next1", Records: []model.MailRecord{
+				rec("A", "c1", "Budget", "alice@contoso.com", model.DirectionIn, t0, "me@adatum.com"),
+				rec("b", "c1", "RE: Budget", "me@adatum.com", model.DirectionOut, t0.Add(time.Hour), "alice@contoso.com"),
+			}},
+			// The next page moves A out of the folder and adds a thread.
+			{StreamID: f.inbox.ID, AccountID: f.acct.ID, FolderID: "INBOX", DeltaLink: "https://g/delta1", Removed: []string{"A"}, Records: []model.MailRecord{
+				rec("C", "c2", "Steering deck", "bob@contoso.com", model.DirectionIn, t0.Add(2*time.Hour), "me@adatum.com"),
+			}},
+		}
+	}
+	one, together := newFixture(t), newFixture(t)
+	var want ApplyResult
+	for _, p := range pages(one) {
+		r := one.apply(t, one.inbox, "INBOX", p.Records, p.Removed, p.NextLink, p.DeltaLink)
+		want.Upserted, want.Removed = want.Upserted+r.Upserted, want.Removed+r.Removed
+	}
+	want.ClientIDs = []int64{one.contoso.ID}
+	if _, err := together.s.BeginRound(ctx, together.inbox.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := together.s.ApplyMailPages(ctx, pages(together))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Upserted != 3 || got.Removed != 1 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("together: %+v; one by one: %+v", got, want)
+	}
+	if a, b := dump(t, one.s), dump(t, together.s); !reflect.DeepEqual(a, b) {
+		t.Fatalf("one by one:\n%v\ntogether:\n%v", a, b)
+	}
+	st, _ := together.s.Stream(ctx, together.inbox.ID)
+	if st.NextLink != "" || st.DeltaLink != "https://g/delta1" {
+		t.Fatalf("checkpoint after the pages: next %q delta %q, want the last page's", st.NextLink, st.DeltaLink)
+	}
+	if hits, err := together.s.Search(ctx, "steering", 10); err != nil || len(hits) != 1 || hits[0].Title != "Steering deck" {
+		t.Fatalf("search after the pages: %+v, %v", hits, err)
+	}
+
+	// A batch whose second page cannot be applied (its stream is gone)
+	// leaves the store and the checkpoint as they were.
+	before := dump(t, together.s)
+	bad := []MailPage{
+		{StreamID: together.inbox.ID, AccountID: together.acct.ID, FolderID: "INBOX", NextLink: "https://g/next2", Records: []model.MailRecord{
+			rec("D", "c3", "Invoice", "alice@contoso.com", model.DirectionIn, t0.Add(3*time.Hour), "me@adatum.com"),
+		}},
+		{StreamID: together.inbox.ID + 1000, AccountID: together.acct.ID, FolderID: "INBOX", DeltaLink: "https://g/delta2"},
+	}
+	if _, err := together.s.ApplyMailPages(ctx, bad); err == nil {
+		t.Fatal("a batch with a page of an unknown stream was applied")
+	}
+	if after := dump(t, together.s); !reflect.DeepEqual(before, after) {
+		t.Fatalf("a failed batch changed the store:\n%v\n%v", before, after)
+	}
+	if st, _ := together.s.Stream(ctx, together.inbox.ID); st.DeltaLink != "https://g/delta1" || st.NextLink != "" {
+		t.Fatalf("a failed batch moved the checkpoint: next %q delta %q", st.NextLink, st.DeltaLink)
+	}
+}

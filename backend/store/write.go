@@ -21,6 +21,21 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return s.write(ctx, false, fn)
 }
 
+// pageCtx is the context for the statements of a page's write
+// transaction: ctx without its cancellation, or ctx's error if it is
+// already cancelled. Given a context that can be cancelled,
+// mattn/go-sqlite3 runs each statement on a goroutine of its own and waits
+// for it; a page is thousands of statements, and on two busy cores the
+// writer then waited for a processor after each one, holding the write
+// lock (docs/PERFORMANCE.md §34). A page's transaction is short, and the
+// sync stops between pages.
+func pageCtx(ctx context.Context) (context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
+}
+
 // bulkTx is tx for a big write that others need not wait for: a drive
 // page. It runs when no other write is queued.
 func (s *Store) bulkTx(ctx context.Context, fn func(*sql.Tx) error) error {

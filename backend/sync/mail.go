@@ -69,15 +69,14 @@ func (e *Engine) mailPages(ctx context.Context, gc *graph.Client, acct model.Acc
 		return listed{page, -1}, err
 	}, func(l listed) string { return l.page.NextLink })
 	defer pages.close()
-	for link != "" {
-		got, err := pages.wait()
-		if err != nil {
-			return err
-		}
+	// toPage keeps what the user's mailbox holds (Classify) and stores the
+	// listing's count; an internal-only message is not stored, and if an
+	// older version of it was, this folder's claim on it is dropped.
+	toPage := func(got listed) (store.MailPage, error) {
 		page := got.page
 		if got.count >= 0 {
 			if err := e.o.Store.SetStreamTotal(ctx, st.ID, got.count); err != nil {
-				return err
+				return store.MailPage{}, err
 			}
 		}
 		recs := make([]model.MailRecord, 0, len(page.Items))
@@ -90,22 +89,40 @@ func (e *Engine) mailPages(ctx context.Context, gc *graph.Client, acct model.Acc
 				internal = append(internal, m.ID)
 			}
 		}
-		// An internal-only message is not stored; if an older version of it
-		// was, drop this folder's claim on it.
-		removed := append(page.Removed, internal...)
-		res, err := e.o.Store.ApplyMailPage(ctx, store.MailPage{
+		return store.MailPage{
 			StreamID: st.ID, AccountID: acct.ID, FolderID: st.Resource,
-			Records: recs, Removed: removed, NextLink: page.NextLink, DeltaLink: page.DeltaLink, Backfill: backfill,
-		})
+			Records: recs, Removed: append(page.Removed, internal...), NextLink: page.NextLink, DeltaLink: page.DeltaLink, Backfill: backfill,
+		}, nil
+	}
+	for link != "" {
+		got, err := pages.wait()
+		if err != nil {
+			return err
+		}
+		// The pages that arrived while the last ones were written go in
+		// one transaction with this one (docs/PERFORMANCE.md §33).
+		batch := make([]store.MailPage, 0, itemPagesAhead)
+		for ok := true; ok; got, ok = pages.ready() {
+			p, err := toPage(got)
+			if err != nil {
+				return err
+			}
+			batch = append(batch, p)
+			if p.NextLink == "" || len(batch) == itemPagesAhead {
+				break
+			}
+		}
+		res, err := e.o.Store.ApplyMailPages(ctx, batch)
 		if err != nil {
 			return err
 		}
 		if res.Upserted+res.Removed > 0 {
 			e.o.Emit(EventDataChanged, DataChanged{Account: acct.UPN, Kinds: []string{model.KindMail}, ClientIDs: nonNil(res.ClientIDs)})
 		}
-		done := page.DeltaLink != "" || (backfill && page.NextLink == "")
+		last := batch[len(batch)-1]
+		done := last.DeltaLink != "" || (backfill && last.NextLink == "")
 		e.emitProgress(ctx, acct, st.ID, done)
-		link = page.NextLink
+		link = last.NextLink
 	}
 	return nil
 }

@@ -4,9 +4,10 @@ import "context"
 
 // Pipelining (issue 7): a stream's requests run ahead of its writes. A
 // stream still has at most one request in flight (each page names the
-// next), and its pages are still applied one by one in order, each in its
-// own transaction with its checkpoint; only the network no longer waits
-// for the store. One page ahead was not enough: while a drive's round end
+// next), and its pages are still applied in order, each with its
+// checkpoint; only the network no longer waits for the store. (When the
+// store falls behind, the pages that have arrived meanwhile are applied
+// in one transaction: see ready.) One page ahead was not enough: while a drive's round end
 // or a checkpoint held the single writer for a second, the mailbox's
 // longest folder (the sync's critical path) stopped requesting, and those
 // stalls added up to a quarter of the first sync (docs/PERFORMANCE.md §29).
@@ -30,6 +31,7 @@ type pager[T any] struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	pages  chan fetched[T]
+	held   *fetched[T] // a failed fetch ready() saw, for wait to report
 }
 
 // newPager starts fetching link at once and follows next(page) from page
@@ -58,6 +60,10 @@ func newPager[T any](ctx context.Context, link string, ahead int, fetch func(ctx
 
 // wait returns the next page, in order.
 func (p *pager[T]) wait() (T, error) {
+	if f := p.held; f != nil {
+		p.held = nil
+		return f.page, f.err
+	}
 	f, ok := <-p.pages
 	if !ok { // cancelled (callers stop at the page without a next link)
 		var zero T
@@ -67,6 +73,30 @@ func (p *pager[T]) wait() (T, error) {
 		return zero, context.Canceled
 	}
 	return f.page, f.err
+}
+
+// ready returns the next page if it has already arrived, without
+// waiting: the pages a writer can apply together (docs/PERFORMANCE.md
+// §33). A failed fetch is not returned but kept for wait, so the pages
+// before it are applied first.
+func (p *pager[T]) ready() (T, bool) {
+	var zero T
+	if p.held != nil {
+		return zero, false
+	}
+	select {
+	case f, ok := <-p.pages:
+		if !ok {
+			return zero, false // wait reports why
+		}
+		if f.err != nil {
+			p.held = &f
+			return zero, false
+		}
+		return f.page, true
+	default:
+		return zero, false
+	}
 }
 
 // close abandons the fetches under way (the round ended or failed).

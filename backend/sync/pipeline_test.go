@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"testing"
 )
 
@@ -103,5 +104,47 @@ func TestPagerStopsAtTheLastPageAndOnClose(t *testing.T) {
 	p.close() // the fetch of p0 is under way and must give up
 	if _, err := p.wait(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("closed pager: %v", err)
+	}
+}
+
+// ready hands over only the pages that have arrived, in order, and keeps a
+// failed fetch for wait, so the pages before it are applied first.
+func TestPagerReadyTakesOnlyArrivedPages(t *testing.T) {
+	c := newChain(9)
+	p := newPager(context.Background(), "p0", 3, c.fetch, c.next)
+	defer p.close()
+	for i := 0; i < 2; i++ {
+		<-c.asked
+		c.release <- nil
+	}
+	<-c.asked // p2 is asked for once p1 is in the buffer
+	if page, err := p.wait(); page != "p0" || err != nil {
+		t.Fatalf("first page %q, %v", page, err)
+	}
+	if page, ok := p.ready(); page != "p1" || !ok {
+		t.Fatalf("ready after p0: %q, %v; want p1", page, ok)
+	}
+	if page, ok := p.ready(); ok {
+		t.Fatalf("ready handed over %q while its fetch was under way", page)
+	}
+	c.release <- nil // p2
+	<-c.asked        // p3
+	c.release <- errors.New("throttled for good")
+	var got []string
+	for p.held == nil { // until the failed fetch has arrived
+		if page, ok := p.ready(); ok {
+			got = append(got, page)
+		} else {
+			runtime.Gosched()
+		}
+	}
+	if len(got) != 1 || got[0] != "p2" {
+		t.Fatalf("ready handed over %v before the failed fetch, want [p2]", got)
+	}
+	if page, ok := p.ready(); ok {
+		t.Fatalf("ready handed over %q past a failed fetch", page)
+	}
+	if _, err := p.wait(); err == nil || err.Error() != "throttled for good" {
+		t.Fatalf("wait after ready: %v, want the failed fetch's error", err)
 	}
 }
