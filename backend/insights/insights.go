@@ -242,7 +242,7 @@ type Source interface {
 	SentInConversations(ctx context.Context, convs []string, after time.Time) ([]store.SentFact, error)
 	MailDetails(ctx context.Context, refs []store.MailRef) (map[store.MailRef]store.MailDetail, error)
 	ClientMeetingFacts(ctx context.Context, clientID int64) ([]store.MeetingFact, error)
-	ClientFileFacts(ctx context.Context, clientID int64, from, to time.Time) ([]store.FileFact, *store.FileFact, error)
+	ClientFileFacts(ctx context.Context, clientID int64, from, to time.Time) ([]time.Time, *store.FileFact, error)
 	ClientLastContact(ctx context.Context, clientID int64, now time.Time) (*time.Time, error)
 }
 
@@ -257,7 +257,7 @@ func ForClient(ctx context.Context, src Source, clientID int64, name string, o O
 	// contact are read meanwhile, on another of the store's connections.
 	var (
 		meetings []store.MeetingFact
-		files    []store.FileFact
+		files    []time.Time
 		lastFile *store.FileFact
 		others   error
 		wg       sync.WaitGroup
@@ -340,20 +340,23 @@ func mailRefs[T any](list []T, ref func(T) (int64, string)) []store.MailRef {
 // whoever it went to (DESIGN §5). They are not the client's mail (not
 // Linked): they count only as replies.
 func addSent(ctx context.Context, src Source, cal calendar, msgs []message, th threads) error {
-	seen := map[string]bool{}
 	var convs []string
+	var asked []*thread
 	for i := range msgs {
-		if m := &msgs[i]; m.inbound() && cal.inRange(m.At) && m.Conversation != "" && !seen[m.Conversation] {
-			seen[m.Conversation] = true
-			convs = append(convs, m.Conversation)
+		m := &msgs[i]
+		if !m.inbound() || !cal.inRange(m.At) || m.Conversation == "" {
+			continue
+		}
+		if t := th.byConv[m.Conversation]; !t.asked {
+			t.asked = true
+			convs, asked = append(convs, m.Conversation), append(asked, t)
 		}
 	}
 	sent, err := src.SentInConversations(ctx, convs, cal.from)
 	if err != nil {
 		return err
 	}
-	th.addSent(sent)
-	return nil
+	return th.addSent(asked, sent)
 }
 
 // message is a deduplicated message.
@@ -539,17 +542,17 @@ func (in *Insights) computeMeetings(cal calendar, ms []meeting) map[string]bool 
 	return days
 }
 
-func (in *Insights) computeFiles(cal calendar, files []store.FileFact, last *store.FileFact) {
+func (in *Insights) computeFiles(cal calendar, files []time.Time, last *store.FileFact) {
 	weeks := cal.weeks()
 	wc := make([]WeekCount, len(weeks))
 	for i, w := range weeks {
 		wc[i].Week = w
 	}
-	for _, f := range files {
-		if !cal.inRange(f.At) {
+	for _, at := range files {
+		if !cal.inRange(at) {
 			continue
 		}
-		wc[cal.weekIndex(f.At)].Changes++
+		wc[cal.weekIndex(at)].Changes++
 		in.Files.Changes++
 	}
 	in.Files.Weekly = wc

@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -21,8 +22,9 @@ type threads struct {
 }
 
 type thread struct {
-	msgs []int32     // indices into threads.msgs, by instant
-	sent []time.Time // the user's other sent mail in it, by instant
+	msgs  []int32     // indices into threads.msgs, by instant
+	sent  []time.Time // the user's other sent mail in it, by instant
+	asked bool        // its sent mail was asked for (addSent)
 }
 
 // byThread indexes msgs (sorted by instant).
@@ -42,16 +44,17 @@ func byThread(msgs []message) threads {
 	return th
 }
 
-// addSent adds the user's sent messages in the threads' conversations
-// (Source.SentInConversations). A copy of a message already in the thread
-// may come back: it changes no first-after answer.
-func (th threads) addSent(sent []store.SentFact) {
+// addSent adds the user's sent messages in the threads asked about
+// (Source.SentInConversations: a fact's Conv is its thread's index in
+// asked). A copy of a message already in the thread may come back: it
+// changes no first-after answer.
+func (th threads) addSent(asked []*thread, sent []store.SentFact) error {
 	var touched []*thread
 	for _, f := range sent {
-		t := th.byConv[f.Conversation]
-		if t == nil {
-			continue // not one of the threads asked for
+		if f.Conv < 0 || f.Conv >= len(asked) {
+			return fmt.Errorf("insights: sent mail of conversation %d of %d asked about", f.Conv, len(asked))
 		}
+		t := asked[f.Conv]
 		if len(t.sent) == 0 {
 			touched = append(touched, t)
 		}
@@ -62,6 +65,7 @@ func (th threads) addSent(sent []store.SentFact) {
 			slices.SortFunc(t.sent, time.Time.Compare)
 		}
 	}
+	return nil
 }
 
 // firstAfter returns the instant of the first message of conversation conv

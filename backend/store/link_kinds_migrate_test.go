@@ -45,7 +45,7 @@ func TestMigration012ReadsEachKindFromItsOwnIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 2 || !files[0].At.Equal(day.Add(time.Hour)) || !files[1].At.Equal(day.Add(4*time.Hour)) {
+	if len(files) != 2 || !files[0].Equal(day.Add(time.Hour)) || !files[1].Equal(day.Add(4*time.Hour)) {
 		t.Errorf("file changes after the upgrade: %+v", files)
 	}
 	var cols int
