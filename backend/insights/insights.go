@@ -588,10 +588,13 @@ func (in *Insights) computeAttention(cal calendar, msgs []message, waiting []*me
 			in.Attention = append(in.Attention, AttentionReason{Kind: AttentionSilent, Label: "silent " + itoa(n) + "d", SilentDays: n})
 		}
 	}
-	// Unanswered inbound mail older than 48 h, one entry per thread.
-	idx := map[string]int{}
-	for _, m := range waiting {
+	// Unanswered inbound mail older than 48 h, one entry per thread: the
+	// threads are numbered first, so the list is made once at its size.
+	idx := make(map[string]int, len(waiting))
+	thread := make([]int, len(waiting))
+	for j, m := range waiting {
 		if !cal.overdue(m.At) {
+			thread[j] = -1
 			continue
 		}
 		key := m.Conversation
@@ -600,11 +603,20 @@ func (in *Insights) computeAttention(cal calendar, msgs []message, waiting []*me
 		}
 		i, ok := idx[key]
 		if !ok {
-			idx[key] = len(in.Unanswered)
-			in.Unanswered = append(in.Unanswered, Thread{Conversation: m.Conversation, Since: m.At})
-			i = len(in.Unanswered) - 1
+			i = len(idx)
+			idx[key] = i
 		}
-		t := &in.Unanswered[i]
+		thread[j] = i
+	}
+	in.Unanswered = make([]Thread, len(idx))
+	for j, m := range waiting {
+		if thread[j] < 0 {
+			continue
+		}
+		t := &in.Unanswered[thread[j]]
+		if t.Count == 0 {
+			t.Conversation, t.Since = m.Conversation, m.At
+		}
 		t.Count++
 		t.ItemID, t.AccountID, t.At = m.ItemID, m.AccountID, m.At
 	}

@@ -170,10 +170,7 @@ func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, e
 	if err != nil {
 		return ApplyResult{}, err
 	}
-	for c := range clients {
-		res.ClientIDs = append(res.ClientIDs, c)
-	}
-	sort.Slice(res.ClientIDs, func(i, j int) bool { return res.ClientIDs[i] < res.ClientIDs[j] })
+	res.ClientIDs = sortedIDs(clients)
 	return res, nil
 }
 
@@ -443,7 +440,7 @@ func resolveSubtrees(ctx context.Context, tx *sql.Tx, accountID int64, driveID, 
 		WHERE s.is_folder=1 AND s.old_client IS NOT s.client AND s.client IS NOT NULL AND fa.pending=0`, accountID, driveID); err != nil {
 		return nil, err
 	}
-	return driveSortedIDs(clients), nil
+	return sortedIDs(clients), nil
 }
 
 // linkPendingActivity gives the activity recorded this round its path (as
@@ -479,7 +476,7 @@ func linkPendingActivity(ctx context.Context, tx *sql.Tx, accountID int64, drive
 		WHERE account_id=? AND drive_id=? AND pending=1`, accountID, driveID); err != nil {
 		return nil, err
 	}
-	return driveSortedIDs(clients), nil
+	return sortedIDs(clients), nil
 }
 
 // indexFiles keeps the search index (search_docs, issue 6) in step for the
@@ -511,7 +508,8 @@ func indexFiles(ctx context.Context, tx *sql.Tx, accountID int64, driveID string
 	return nil
 }
 
-func driveSortedIDs(m map[int64]bool) []int64 {
+// sortedIDs lists the keys of m in order: the clients a write touched.
+func sortedIDs(m map[int64]bool) []int64 {
 	out := make([]int64, 0, len(m))
 	for k := range m {
 		out = append(out, k)
@@ -528,5 +526,5 @@ func mergeIDs(a, b []int64) []int64 {
 	for _, v := range b {
 		m[v] = true
 	}
-	return driveSortedIDs(m)
+	return sortedIDs(m)
 }

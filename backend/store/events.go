@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -156,10 +155,7 @@ func (s *Store) ApplyEventPage(ctx context.Context, p EventPage) (ApplyResult, e
 	if err != nil {
 		return ApplyResult{}, err
 	}
-	for c := range clients {
-		res.ClientIDs = append(res.ClientIDs, c)
-	}
-	sort.Slice(res.ClientIDs, func(i, j int) bool { return res.ClientIDs[i] < res.ClientIDs[j] })
+	res.ClientIDs = sortedIDs(clients)
 	return res, nil
 }
 

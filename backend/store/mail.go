@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
 	"time"
 
 	"rapport/backend/model"
@@ -79,10 +78,7 @@ func (s *Store) ApplyMailPages(ctx context.Context, pages []MailPage) (ApplyResu
 	if err != nil {
 		return ApplyResult{}, err
 	}
-	for c := range clients {
-		res.ClientIDs = append(res.ClientIDs, c)
-	}
-	sort.Slice(res.ClientIDs, func(i, j int) bool { return res.ClientIDs[i] < res.ClientIDs[j] })
+	res.ClientIDs = sortedIDs(clients)
 	return res, nil
 }
 

@@ -152,7 +152,7 @@ func (s *Store) AutoMapFolders(ctx context.Context, keys map[string]int64) ([]in
 		}
 		return ApplyManualLinks(ctx, tx, model.KindFile)
 	})
-	return driveSortedIDs(affected), err
+	return sortedIDs(affected), err
 }
 
 // Mapping is a folder's mapping row.

@@ -15,20 +15,26 @@ type queryer interface {
 // queryRows runs a query and returns what scan makes of each row, in
 // order (nil for no rows).
 func queryRows[T any](ctx context.Context, q queryer, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+	return appendRows(ctx, q, nil, scan, query, args...)
+}
+
+// appendRows is queryRows appending to dst: a caller that knows how many
+// rows to expect gives them room (a slice grown row by row allocates
+// about five times its final size).
+func appendRows[T any](ctx context.Context, q queryer, dst []T, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []T
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, v)
+		dst = append(dst, v)
 	}
-	return out, rows.Err()
+	return dst, rows.Err()
 }
 
 // rowScanner is a scan of one row shared by single-row (QueryRow) and

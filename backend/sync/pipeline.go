@@ -7,10 +7,11 @@ import "context"
 // next), and its pages are still applied in order, each with its
 // checkpoint; only the network no longer waits for the store. (When the
 // store falls behind, the pages that have arrived meanwhile are applied
-// in one transaction: see ready.) One page ahead was not enough: while a drive's round end
-// or a checkpoint held the single writer for a second, the mailbox's
-// longest folder (the sync's critical path) stopped requesting, and those
-// stalls added up to a quarter of the first sync (docs/PERFORMANCE.md §29).
+// in one transaction: see ready.) One page ahead was not enough: while a
+// drive's round end or a checkpoint held the single writer for a second,
+// the mailbox's longest folder (the sync's critical path) stopped
+// requesting, and those stalls added up to a quarter of the first sync
+// (docs/PERFORMANCE.md §29).
 // Pages fetched but not applied when the app stops are simply fetched
 // again from the last saved link.
 
