@@ -16,10 +16,49 @@ import (
 // the page's ids (a JSON array read with json_each), with the same rules
 // (rules.go linkSQL) the relink uses.
 
-// pageIDs is the JSON array of a page's item ids, for json_each.
+// pageIDs is the JSON array of a page's item ids, for json_each. Graph's
+// ids are plain ASCII and are written as they are, into a string made at
+// its size; anything else goes through encoding/json. (Marshal grew a
+// buffer and copied it twice: a tenth of a client page's allocations,
+// whose 6,800 conversations are asked for this way.)
 func pageIDs(ids []string) string {
-	b, _ := json.Marshal(ids)
-	return string(b)
+	if ids == nil {
+		return "null" // as encoding/json writes it
+	}
+	n := 2 + len(ids)
+	for _, id := range ids {
+		if !plainJSON(id) {
+			b, _ := json.Marshal(ids)
+			return string(b)
+		}
+		n += len(id) + 2
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(id)
+		b.WriteByte('"')
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// plainJSON says whether s needs no escaping in a JSON string, as
+// encoding/json writes one: printable ASCII other than the quote, the
+// backslash and the characters it escapes for HTML (<, >, &).
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // pageSource is a linkSQL source of (kind, account_id, item_id) rows for
