@@ -344,7 +344,7 @@ func addSent(ctx context.Context, src Source, cal calendar, msgs []message, th t
 	var asked []*thread
 	for i := range msgs {
 		m := &msgs[i]
-		if !m.inbound() || !cal.inRange(m.At) || m.Conversation == "" {
+		if !inbound(m) || !cal.inRange(m.At) || m.Conversation == "" {
 			continue
 		}
 		if t := th.byConv[m.Conversation]; !t.asked {
@@ -359,29 +359,35 @@ func addSent(ctx context.Context, src Source, cal calendar, msgs []message, th t
 	return th.addSent(asked, sent)
 }
 
-// message is a deduplicated message.
-type message struct {
-	store.MailFact
-	key string
+// message is a deduplicated message: the store's fact, merged with its
+// copies in place (dedupeMail), not copied — the bench's biggest client
+// has 20,000 of them (issue 7, PERFORMANCE.md §37).
+type message = store.MailFact
+
+func inbound(m *message) bool  { return m.Linked && !m.Mine && (m.SenderIsClient || m.Manual) }
+func outbound(m *message) bool { return m.Linked && m.Mine && (m.ToClient || m.Manual) }
+func mine(m *message) bool     { return m.Mine }
+
+// messageKey is what makes two copies one message: the internet message
+// id, else the account and item.
+func messageKey(m *message) string {
+	if m.InternetID != "" {
+		return m.InternetID
+	}
+	return strconv.FormatInt(m.AccountID, 10) + "\x00" + m.ItemID
 }
 
-func (m *message) inbound() bool  { return m.Linked && !m.Mine && (m.SenderIsClient || m.Manual) }
-func (m *message) outbound() bool { return m.Linked && m.Mine && (m.ToClient || m.Manual) }
-func (m *message) mine() bool     { return m.Mine }
-
-// dedupeMail merges the copies of one message held by several accounts.
+// dedupeMail merges the copies of one message held by several accounts,
+// in place: facts is reused for the result.
 func dedupeMail(facts []store.MailFact) []message {
 	idx := make(map[string]int, len(facts))
-	out := make([]message, 0, len(facts))
-	for _, f := range facts {
-		key := f.InternetID
-		if key == "" {
-			key = strconv.FormatInt(f.AccountID, 10) + "\x00" + f.ItemID
-		}
+	out := facts[:0]
+	for _, f := range facts { // f is a copy: out[i] never overtakes it
+		key := messageKey(&f)
 		i, ok := idx[key]
 		if !ok {
 			idx[key] = len(out)
-			out = append(out, message{MailFact: f, key: key})
+			out = append(out, f)
 			continue
 		}
 		m := &out[i]
@@ -426,7 +432,7 @@ func (in *Insights) computeMail(cal calendar, msgs []message, th threads) (waiti
 		}
 		w := cal.weekIndex(m.At)
 		switch {
-		case m.inbound():
+		case inbound(m):
 			vol[w].In++
 			in.EmailIn++
 			if r, ok := th.myReply(m); ok {
@@ -437,7 +443,7 @@ func (in *Insights) computeMail(cal calendar, msgs []message, th threads) (waiti
 				in.MyReply.Unanswered++
 				waiting = append(waiting, m)
 			}
-		case m.outbound():
+		case outbound(m):
 			vol[w].Out++
 			in.EmailOut++
 			if r, ok := th.theirReply(m); ok {
@@ -599,7 +605,7 @@ func (in *Insights) computeAttention(cal calendar, msgs []message, waiting []*me
 		}
 		key := m.Conversation
 		if key == "" {
-			key = "\x00" + m.key
+			key = "\x00" + messageKey(m)
 		}
 		i, ok := idx[key]
 		if !ok {
@@ -633,7 +639,7 @@ func unanswered(cal calendar, msgs []message, th threads) []*message {
 	var out []*message
 	for i := range msgs {
 		m := &msgs[i]
-		if !m.inbound() || !cal.inRange(m.At) || !cal.overdue(m.At) {
+		if !inbound(m) || !cal.inRange(m.At) || !cal.overdue(m.At) {
 			continue
 		}
 		if _, ok := th.myReply(m); !ok {

@@ -95,11 +95,11 @@ func (th threads) firstAfter(conv string, t time.Time, ok func(*message) bool, s
 // myReply is the instant of the user's first message in m's conversation
 // after m.
 func (th threads) myReply(m *message) (time.Time, bool) {
-	return th.firstAfter(m.Conversation, m.At, (*message).mine, true)
+	return th.firstAfter(m.Conversation, m.At, mine, true)
 }
 
 // theirReply is the instant of the first inbound client message in m's
 // conversation after m.
 func (th threads) theirReply(m *message) (time.Time, bool) {
-	return th.firstAfter(m.Conversation, m.At, (*message).inbound, false)
+	return th.firstAfter(m.Conversation, m.At, inbound, false)
 }
