@@ -382,7 +382,7 @@ func messageKey(m *message) string {
 func dedupeMail(facts []store.MailFact) []message {
 	idx := make(map[string]int, len(facts))
 	out := facts[:0]
-	for _, f := range facts { // f is a copy: out[i] never overtakes it
+	for _, f := range facts { // f is a copy, and out never grows past it
 		key := messageKey(&f)
 		i, ok := idx[key]
 		if !ok {

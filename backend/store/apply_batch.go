@@ -19,8 +19,8 @@ import (
 // pageIDs is the JSON array of a page's item ids, for json_each. Graph's
 // ids are plain ASCII and are written as they are, into a string made at
 // its size; anything else goes through encoding/json. (Marshal grew a
-// buffer and copied it twice: a tenth of a client page's allocations,
-// whose 6,800 conversations are asked for this way.)
+// buffer and copied it twice: 1.4 MB of the 18.6 a read of the bench's
+// biggest client allocated, for the 6,800 conversations it asks about.)
 func pageIDs(ids []string) string {
 	if ids == nil {
 		return "null" // as encoding/json writes it

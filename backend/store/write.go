@@ -25,8 +25,8 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // transaction: ctx without its cancellation, or ctx's error if it is
 // already cancelled. Given a context that can be cancelled,
 // mattn/go-sqlite3 runs each statement on a goroutine of its own and waits
-// for it; a page is thousands of statements, and on two busy cores the
-// writer then waited for a processor after each one, holding the write
+// for it; a page is hundreds of statements, and on two busy cores the
+// writer can then wait for a processor after each one, holding the write
 // lock (docs/PERFORMANCE.md §34). A page's transaction is short, and the
 // sync stops between pages.
 func pageCtx(ctx context.Context) (context.Context, error) {
