@@ -118,6 +118,17 @@ func insertRows(ctx context.Context, tx *sql.Tx, head, tail string, width int, r
 	return nil
 }
 
+// pageRecords is what a page applies: the last occurrence of each of its
+// records (lastOccurrences), and their ids as a JSON array (pageIDs).
+func pageRecords[T any](items []T, id func(T) string) ([]T, string) {
+	recs := lastOccurrences(items, id)
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = id(r)
+	}
+	return recs, pageIDs(ids)
+}
+
 // lastOccurrences keeps, of items with the same id, the last one (Graph
 // may repeat an item in a page; its last state wins), in page order.
 func lastOccurrences[T any](items []T, id func(T) string) []T {

@@ -55,12 +55,7 @@ func (s *Store) ApplyEventPage(ctx context.Context, p EventPage) (ApplyResult, e
 		}
 		// apply_batch.go: one prepared statement per table, the links of the
 		// whole page recomputed and collected by one statement each.
-		recs := lastOccurrences(p.Records, func(r model.EventRecord) string { return r.ID })
-		ids := make([]string, len(recs))
-		for i, r := range recs {
-			ids[i] = r.ID
-		}
-		idsJSON := pageIDs(ids)
+		recs, idsJSON := pageRecords(p.Records, func(r model.EventRecord) string { return r.ID })
 		if len(recs) > 0 {
 			if err := collectLinked(ctx, tx, model.KindMeeting, p.AccountID, idsJSON, clients); err != nil {
 				return err

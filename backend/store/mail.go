@@ -92,12 +92,7 @@ func applyMailPage(ctx context.Context, tx *sql.Tx, p MailPage, now time.Time, c
 	}
 	// apply_batch.go: one prepared statement per table, the links of the
 	// whole page recomputed and collected by one statement each.
-	recs := lastOccurrences(p.Records, func(r model.MailRecord) string { return r.ID })
-	ids := make([]string, len(recs))
-	for i, r := range recs {
-		ids[i] = r.ID
-	}
-	idsJSON := pageIDs(ids)
+	recs, idsJSON := pageRecords(p.Records, func(r model.MailRecord) string { return r.ID })
 	folderSQL := `INSERT INTO message_folders(account_id, message_id, folder_id, round_id) VALUES(?,?,?,?)
 		ON CONFLICT DO UPDATE SET round_id=excluded.round_id`
 	if p.Backfill {
