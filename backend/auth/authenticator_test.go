@@ -250,6 +250,42 @@ func TestSignOut(t *testing.T) {
 	assertNoTokens(t, s, tokErr)
 }
 
+// Replace skips parsing a cache whose bytes MSAL already holds; a change
+// made by another process must still reach a running Authenticator.
+func TestOtherProcessChangesAreSeen(t *testing.T) {
+	s := startSim(t)
+	cachePath := filepath.Join(t.TempDir(), "tokens.json")
+	a := newTestAuth(t, s, cachePath, s.Browse)
+	res := signIn(t, a, MailScopes)
+	ctx := context.Background()
+	tok, err := a.Token(ctx, res.HomeAccountID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := a.Token(ctx, res.HomeAccountID, false); err != nil || again != tok {
+		t.Fatalf("an unchanged cache did not give the cached token again (%v)", err)
+	}
+
+	other := newTestAuth(t, s, cachePath, noBrowser(t))
+	fresh, err := other.Token(ctx, res.HomeAccountID, true)
+	if err != nil || fresh == tok {
+		t.Fatalf("the other process's forced refresh: %q, %v", fresh, err)
+	}
+	if got, err := a.Token(ctx, res.HomeAccountID, false); err != nil || got != fresh {
+		t.Errorf("after another process refreshed, Token = %q, %v; want its new token", got, err)
+	}
+
+	if err := other.SignOut(ctx, res.HomeAccountID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Token(ctx, res.HomeAccountID, false); !errors.Is(err, model.ErrSignInRequired) {
+		t.Errorf("after another process signed out, Token: %v, want ErrSignInRequired", err)
+	}
+	if ids, err := a.Accounts(ctx); err != nil || len(ids) != 0 {
+		t.Errorf("after another process signed out, Accounts = %v, %v", ids, err)
+	}
+}
+
 func TestSignInAbandonedBrowser(t *testing.T) {
 	s := startSim(t)
 	cachePath := filepath.Join(t.TempDir(), "tokens.json")

@@ -30,6 +30,15 @@ type tokenCache struct {
 	// last is what was last loaded or saved, so that an Export of unchanged
 	// bytes (removing an account that is not there) does not rewrite the file.
 	last []byte
+	// applied is what MSAL's in-memory cache (appliedTo) holds: the bytes
+	// last unmarshalled into it or marshalled from it by a successful
+	// Export. Replace skips unmarshalling the same bytes again. MSAL calls
+	// Replace before every token lookup, and parsing the whole cache was a
+	// tenth of the CPU of a sync round with nothing new (PERFORMANCE.md
+	// §38); the file is still read every time, so another process's
+	// sign-in or sign-out is seen as before.
+	applied   []byte
+	appliedTo any
 }
 
 func newTokenCache(store CacheStore) *tokenCache {
@@ -74,6 +83,14 @@ func (c *tokenCache) Replace(ctx context.Context, u cache.Unmarshaler, _ cache.R
 			data = stripped
 		}
 	}
+	// MSAL may call Replace from several goroutines at once (under its
+	// read lock): the check and the unmarshal go together.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.appliedTo == any(u) && bytes.Equal(c.applied, data) {
+		return nil
+	}
+	c.applied, c.appliedTo = nil, nil
 	if err := u.Unmarshal(data); err != nil {
 		// An unreadable cache (truncated by a crash of an older version,
 		// edited by hand; later: a key lost from the keychain) must not
@@ -82,6 +99,7 @@ func (c *tokenCache) Replace(ctx context.Context, u cache.Unmarshaler, _ cache.R
 		// Export overwrites it.
 		return u.Unmarshal([]byte("{}"))
 	}
+	c.applied, c.appliedTo = data, u
 	return nil
 }
 
@@ -95,15 +113,18 @@ func (c *tokenCache) Export(ctx context.Context, m cache.Marshaler, _ cache.Expo
 	}
 	c.mu.Lock()
 	same := bytes.Equal(data, c.last)
+	// MSAL's memory holds data whether or not it is saved; until it is,
+	// the next Replace must load the store's bytes into it again.
+	c.applied, c.appliedTo = nil, nil
 	c.mu.Unlock()
-	if same {
-		return nil
-	}
-	if err := c.store.Save(ctx, data); err != nil {
-		return err
+	if !same {
+		if err := c.store.Save(ctx, data); err != nil {
+			return err
+		}
 	}
 	c.mu.Lock()
 	c.last = data
+	c.applied, c.appliedTo = data, m
 	c.mu.Unlock()
 	return nil
 }

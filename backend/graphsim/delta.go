@@ -183,8 +183,8 @@ func (s *Server) startRound(f *folder, spec roundSpec, since int64) *round {
 			}
 		}
 		if spec.changeType != "deleted" {
-			for _, m := range s.mb.members(f) {
-				if m.changed <= since || !spec.matches(m) {
+			for _, m := range s.mb.changedSince(f, since) {
+				if !spec.matches(m) {
 					continue
 				}
 				created := m.entered > since

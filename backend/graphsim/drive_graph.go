@@ -305,12 +305,14 @@ func (s *Server) startDriveRound(d *simDrive, folderID string, since int64) *dri
 	ds := s.drives
 	rd := &driveRound{upto: ds.seq}
 	var ids []string
-	for id, it := range d.items {
-		if folderID != "" && !d.within(id, folderID) {
-			continue
-		}
-		if since == fullRound || it.changed > since {
-			ids = append(ids, id)
+	// Nothing changed in any drive since: no item to look at (this is
+	// every poll of an unchanged drive). Otherwise the change is tested
+	// first, as within walks the item's parents.
+	if since == fullRound || since < ds.seq {
+		for id, it := range d.items {
+			if (since == fullRound || it.changed > since) && (folderID == "" || d.within(id, folderID)) {
+				ids = append(ids, id)
+			}
 		}
 	}
 	depth := map[string]int{}
