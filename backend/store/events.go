@@ -56,6 +56,10 @@ func (s *Store) ApplyEventPage(ctx context.Context, p EventPage) (ApplyResult, e
 		// apply_batch.go: one prepared statement per table, the links of the
 		// whole page recomputed and collected by one statement each.
 		recs, idsJSON := pageRecords(p.Records, func(r model.EventRecord) string { return r.ID })
+		recs, idsJSON, err := keepUnchangedEvents(ctx, tx, p.AccountID, p.CalendarID, round, recs, idsJSON)
+		if err != nil {
+			return err
+		}
 		if len(recs) > 0 {
 			if err := collectLinked(ctx, tx, model.KindMeeting, p.AccountID, idsJSON, clients); err != nil {
 				return err
@@ -104,7 +108,7 @@ func (s *Store) ApplyEventPage(ctx context.Context, p EventPage) (ApplyResult, e
 				return err
 			}
 		}
-		res.Upserted = len(p.Records)
+		res.Upserted = len(recs)
 		for _, id := range p.Removed {
 			// Inside the window only: @removed also means "left the window"
 			// or "changed outside it", and rows from an older, wider window
@@ -152,6 +156,53 @@ func (s *Store) ApplyEventPage(ctx context.Context, p EventPage) (ApplyResult, e
 	}
 	res.ClientIDs = sortedIDs(clients)
 	return res, nil
+}
+
+// keepUnchangedEvents takes out of recs the events stored as they are:
+// same calendar, same change key (Graph changes it with every change of
+// the event) and the same time zones (the zone a listing is asked in is
+// stored with the times). Those only join the round (round_id), so that a
+// full round's end keeps them; their rows, attendees, links and search
+// documents are left alone. Every round of a calendar other than the
+// default one lists its whole window (calendar.go in sync: v1.0 has no
+// delta for it), and rewrote each of its events at each poll
+// (PERFORMANCE.md §38). It returns the events to write and their ids.
+func keepUnchangedEvents(ctx context.Context, tx *sql.Tx, accountID int64, calendarID string, round int64,
+	recs []model.EventRecord, idsJSON string) ([]model.EventRecord, string, error) {
+	if len(recs) == 0 {
+		return recs, idsJSON, nil
+	}
+	type stored struct{ id, key, startTZ, endTZ string }
+	same, err := queryRows(ctx, tx, func(rows *sql.Rows) (stored, error) {
+		var st stored
+		return st, rows.Scan(&st.id, &st.key, &st.startTZ, &st.endTZ)
+	}, `SELECT e.id, e.change_key, e.start_tz, e.end_tz FROM json_each(?3) j CROSS JOIN events e
+		ON e.account_id = ?1 AND e.id = j.value WHERE e.calendar_id = ?2 AND e.change_key <> ''`, accountID, calendarID, idsJSON)
+	if err != nil || len(same) == 0 {
+		return recs, idsJSON, err
+	}
+	byID := make(map[string]stored, len(same))
+	for _, st := range same {
+		byID[st.id] = st
+	}
+	var write []model.EventRecord
+	var kept, written []string
+	for _, r := range recs {
+		if st, ok := byID[r.ID]; ok && st.key == r.ChangeKey && st.startTZ == r.TimeZone && st.endTZ == r.EndTimeZone {
+			kept = append(kept, r.ID)
+			continue
+		}
+		write = append(write, r)
+		written = append(written, r.ID)
+	}
+	if len(kept) == 0 {
+		return recs, idsJSON, nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE events SET round_id = ?1 WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?3))`,
+		round, accountID, pageIDs(kept)); err != nil {
+		return nil, "", err
+	}
+	return write, pageIDs(written), nil
 }
 
 func linkedClients(ctx context.Context, tx *sql.Tx, accountID int64, kind, id string) ([]int64, error) {

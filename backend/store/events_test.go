@@ -168,3 +168,68 @@ func TestSettingsAndFolders(t *testing.T) {
 		t.Fatal("unknown folder accepted")
 	}
 }
+
+// A listing (a calendar other than the default one) reports its whole
+// window every round: an event stored with the same change key and time
+// zones is kept as it is, one that changed is written again, and the
+// round's end still deletes what the listing no longer reports.
+func TestListingRewritesOnlyChangedEvents(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	side, err := f.s.EnsureStream(ctx, f.acct.ID, model.StreamCalendar, "SIDE", "Side projects", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.StartBaseline(ctx, side.ID, t0, t0.AddDate(0, 0, 30), t0); err != nil {
+		t.Fatal(err)
+	}
+	list := func(recs ...model.EventRecord) ApplyResult {
+		t.Helper()
+		if _, err := f.s.BeginRound(ctx, side.ID); err != nil {
+			t.Fatal(err)
+		}
+		res, err := f.s.ApplyEventPage(ctx, EventPage{StreamID: side.ID, AccountID: f.acct.ID, CalendarID: "SIDE", Records: recs, Complete: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	keyed := func(id string, day int, key string) model.EventRecord {
+		r := ev(id, t0.AddDate(0, 0, day), "dana@contoso.com")
+		r.ChangeKey, r.TimeZone, r.EndTimeZone = key, "UTC", "UTC"
+		return r
+	}
+	if res := list(keyed("a", 1, "k1"), keyed("b", 2, "k1"), keyed("c", 3, "k1")); res.Upserted != 3 {
+		t.Fatalf("first listing wrote %d events, want 3", res.Upserted)
+	}
+
+	b := keyed("b", 2, "k2")
+	b.Subject = "Moved to Thursday"
+	c := keyed("c", 3, "k1")
+	c.TimeZone, c.EndTimeZone = "Pacific Standard Time", "Pacific Standard Time"
+	if res := list(keyed("a", 1, "k1"), b, c); res.Upserted != 2 {
+		t.Errorf("second listing wrote %d events, want 2 (b changed, c in another zone)", res.Upserted)
+	}
+	if got, _ := f.s.Event(ctx, f.acct.ID, "b"); got.Subject != "Moved to Thursday" {
+		t.Errorf("b's subject %q: a new change key was not written", got.Subject)
+	}
+	if got, _ := f.s.Event(ctx, f.acct.ID, "c"); got.TimeZone != "Pacific Standard Time" {
+		t.Errorf("c's zone %q: the same change key in another zone was not written", got.TimeZone)
+	}
+
+	res := list(keyed("a", 1, "k1"), b)
+	if res.Upserted != 0 || res.Removed != 1 || !reflect.DeepEqual(res.ClientIDs, []int64{f.contoso.ID}) {
+		t.Errorf("third listing: %+v, want nothing written, c removed, Contoso touched", res)
+	}
+	if got := f.eventIDs(t); !reflect.DeepEqual(got, []string{"a", "b"}) {
+		t.Fatalf("after the third listing: %v, want a and b kept, c gone", got)
+	}
+	a, err := f.s.Event(ctx, f.acct.ID, "a")
+	if err != nil || a.Subject != "Meeting a" || len(a.Participants) != 2 {
+		t.Errorf("a kept as it was: %+v, %v", a, err)
+	}
+	page, _ := f.s.Timeline(ctx, f.contoso.ID, "", 10)
+	if len(page.Items) != 2 {
+		t.Errorf("Contoso's timeline has %d meetings, want a and b", len(page.Items))
+	}
+}
