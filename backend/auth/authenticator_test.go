@@ -70,6 +70,16 @@ func signIn(t *testing.T, a *Authenticator, scopes []string) SignInResult {
 	return res
 }
 
+// signedIn is a simulator, a token cache file and an Authenticator on it
+// signed in with the mail scopes.
+func signedIn(t *testing.T) (*graphsim.Server, string, *Authenticator, SignInResult) {
+	t.Helper()
+	s := startSim(t)
+	cachePath := filepath.Join(t.TempDir(), "tokens.json")
+	a := newTestAuth(t, s, cachePath, s.Browse)
+	return s, cachePath, a, signIn(t, a, MailScopes)
+}
+
 // assertNoTokens checks that no secret the simulator issued appears in any
 // error text or detail the package returned.
 func assertNoTokens(t *testing.T, s *graphsim.Server, errs ...error) {
@@ -144,10 +154,7 @@ func TestSignInInteractive(t *testing.T) {
 }
 
 func TestTokenPersistsAcrossRuns(t *testing.T) {
-	s := startSim(t)
-	cachePath := filepath.Join(t.TempDir(), "tokens.json")
-	first := newTestAuth(t, s, cachePath, s.Browse)
-	res := signIn(t, first, MailScopes)
+	s, cachePath, first, res := signedIn(t)
 	ctx := context.Background()
 	tok1, err := first.Token(ctx, res.HomeAccountID, false)
 	if err != nil {
@@ -173,10 +180,7 @@ func TestTokenPersistsAcrossRuns(t *testing.T) {
 }
 
 func TestTokenForceRefresh(t *testing.T) {
-	s := startSim(t)
-	cachePath := filepath.Join(t.TempDir(), "tokens.json")
-	a := newTestAuth(t, s, cachePath, s.Browse)
-	res := signIn(t, a, MailScopes)
+	s, cachePath, a, res := signedIn(t)
 	ctx := context.Background()
 
 	cached, err := a.Token(ctx, res.HomeAccountID, false)
@@ -212,10 +216,7 @@ func TestTokenForceRefresh(t *testing.T) {
 }
 
 func TestSignOut(t *testing.T) {
-	s := startSim(t)
-	cachePath := filepath.Join(t.TempDir(), "tokens.json")
-	a := newTestAuth(t, s, cachePath, s.Browse)
-	res := signIn(t, a, MailScopes)
+	s, cachePath, a, res := signedIn(t)
 	ctx := context.Background()
 	if _, err := a.Token(ctx, res.HomeAccountID, false); err != nil {
 		t.Fatal(err)
@@ -253,10 +254,7 @@ func TestSignOut(t *testing.T) {
 // Replace skips parsing a cache whose bytes MSAL already holds; a change
 // made by another process must still reach a running Authenticator.
 func TestOtherProcessChangesAreSeen(t *testing.T) {
-	s := startSim(t)
-	cachePath := filepath.Join(t.TempDir(), "tokens.json")
-	a := newTestAuth(t, s, cachePath, s.Browse)
-	res := signIn(t, a, MailScopes)
+	s, cachePath, a, res := signedIn(t)
 	ctx := context.Background()
 	tok, err := a.Token(ctx, res.HomeAccountID, false)
 	if err != nil {
