@@ -129,16 +129,9 @@ func (mb *mailbox) inFolder(m *message, f *folder) bool {
 }
 
 // members lists f's messages newest first (ties by id), the order Outlook
-// pages them in.
+// pages them in: every message has changed since before the first change.
 func (mb *mailbox) members(f *folder) []*message {
-	var out []*message
-	for _, m := range mb.msgs {
-		if mb.inFolder(m, f) {
-			out = append(out, m)
-		}
-	}
-	sortNewestFirst(out)
-	return out
+	return mb.changedSince(f, fullRound)
 }
 
 // changedSince lists f's messages changed after seq since, in members'

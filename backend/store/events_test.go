@@ -30,20 +30,28 @@ func (f *fixture) eventIDs(t *testing.T) []string {
 	return ids
 }
 
+// calendarStream is a calendar's stream whose window is the 30 days from
+// t0.
+func (f *fixture) calendarStream(t *testing.T, resource, name string) model.Stream {
+	t.Helper()
+	ctx := context.Background()
+	st, err := f.s.EnsureStream(ctx, f.acct.ID, model.StreamCalendar, resource, name, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.StartBaseline(ctx, st.ID, t0, t0.AddDate(0, 0, 30), t0); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 // @removed deletes only rows inside the stream's window; a full round's
 // end sweeps what it did not report inside the window; meetings link to
 // clients by domain.
 func TestApplyEventPageWindow(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	cal, err := f.s.EnsureStream(ctx, f.acct.ID, model.StreamCalendar, "CAL", "Calendar", -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, we := t0, t0.AddDate(0, 0, 30)
-	if err := f.s.StartBaseline(ctx, cal.ID, ws, we, t0); err != nil {
-		t.Fatal(err)
-	}
+	cal := f.calendarStream(t, "CAL", "Calendar")
 	apply := func(p EventPage) ApplyResult {
 		t.Helper()
 		if _, err := f.s.BeginRound(ctx, cal.ID); err != nil {
@@ -176,13 +184,7 @@ func TestSettingsAndFolders(t *testing.T) {
 func TestListingRewritesOnlyChangedEvents(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	side, err := f.s.EnsureStream(ctx, f.acct.ID, model.StreamCalendar, "SIDE", "Side projects", -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.s.StartBaseline(ctx, side.ID, t0, t0.AddDate(0, 0, 30), t0); err != nil {
-		t.Fatal(err)
-	}
+	side := f.calendarStream(t, "SIDE", "Side projects")
 	list := func(recs ...model.EventRecord) ApplyResult {
 		t.Helper()
 		if _, err := f.s.BeginRound(ctx, side.ID); err != nil {
