@@ -6,7 +6,6 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -188,7 +187,7 @@ func (c *Client) attempt(ctx context.Context, gate *Gate, u, token string, heade
 		return backOff()
 	}
 	if resp.StatusCode == http.StatusOK {
-		err := json.NewDecoder(resp.Body).Decode(out)
+		err := decodeBody(resp.Body, out)
 		resp.Body.Close()
 		if err == nil {
 			gate.release()

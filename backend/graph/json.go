@@ -2,7 +2,10 @@ package graph
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -34,4 +37,33 @@ func (v *flexBool) UnmarshalJSON(b []byte) error {
 	s := string(bytes.Trim(b, `"`))
 	*v = flexBool(strings.EqualFold(s, "true"))
 	return nil
+}
+
+// bodyBuffers recycles the buffers answers are read into. json.Decoder
+// grew a new buffer for every answer, doubling up to its size: over a
+// heavy first sync (1,000-item drive pages of about a megabyte) that was
+// 440 MB of the engine's allocations, and the collections it caused ran on
+// the cores the writer needs (issue 7, docs/PERFORMANCE.md §39).
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody bounds what the pool keeps.
+const maxPooledBody = 8 << 20
+
+// decodeBody reads a whole answer and decodes it into out. Nothing in out
+// keeps a slice of the buffer: strings are copied out of it, and the
+// pages' tolerant decoding copies the raw items it holds (json.RawMessage).
+// A cut or stalled body fails the read, as it failed the decoder.
+func decodeBody(r io.Reader, out any) error {
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBody {
+			buf.Reset()
+			bodyBuffers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	if _, err := buf.ReadFrom(r); err != nil {
+		return err
+	}
+	return json.Unmarshal(buf.Bytes(), out)
 }

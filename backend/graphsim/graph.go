@@ -77,7 +77,7 @@ func writeGraphJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	graphHeaders(w, r)
 	w.Header().Set("Content-Type", "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(encodeJSON(v))
+	writeEncoded(w, v)
 }
 
 // graphError writes Graph's error shape:
@@ -102,7 +102,7 @@ func writeGraphErrorInner(w http.ResponseWriter, r *http.Request, status int, co
 	}}}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write(encodeJSON(body))
+	writeEncoded(w, body)
 }
 
 // scope families a Graph request needs; any one scope of the family will do.
@@ -241,7 +241,7 @@ func (s *Server) routeGraph(w http.ResponseWriter, r *http.Request, answered fun
 type heldAnswer struct {
 	http.ResponseWriter
 	status int
-	body   []byte
+	body   *[]byte // from answerBuffers, returned by send
 }
 
 func (a *heldAnswer) WriteHeader(code int) {
@@ -252,16 +252,24 @@ func (a *heldAnswer) WriteHeader(code int) {
 
 func (a *heldAnswer) Write(b []byte) (int, error) {
 	a.WriteHeader(http.StatusOK)
-	a.body = append(a.body, b...)
+	if a.body == nil {
+		a.body = takeBuffer()
+	}
+	*a.body = append(*a.body, b...)
 	return len(b), nil
 }
 
 func (a *heldAnswer) send() {
+	if a.body != nil {
+		defer giveBuffer(a.body)
+	}
 	if a.status == 0 {
 		return
 	}
 	a.ResponseWriter.WriteHeader(a.status)
-	_, _ = a.ResponseWriter.Write(a.body)
+	if a.body != nil {
+		_, _ = a.ResponseWriter.Write(*a.body)
+	}
 }
 
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
