@@ -39,7 +39,8 @@ func (v *flexBool) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// bodyBuffers recycles the buffers answers are read into. json.Decoder
+// bodyBuffers recycles the buffers answers are read into, each empty while
+// pooled. json.Decoder
 // grew a new buffer for every answer, doubling up to its size: over a
 // heavy first sync (1,000-item drive pages of about a megabyte) that was
 // 440 MB of the engine's allocations, and the collections it caused ran on
@@ -61,7 +62,6 @@ func decodeBody(r io.Reader, out any) error {
 			bodyBuffers.Put(buf)
 		}
 	}()
-	buf.Reset()
 	if _, err := buf.ReadFrom(r); err != nil {
 		return err
 	}

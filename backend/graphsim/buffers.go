@@ -1,11 +1,14 @@
 package graphsim
 
-import "sync"
+import (
+	"io"
+	"sync"
+)
 
 // Answers are rendered into recycled byte slices. A heavy sync renders
 // ~1,000 answers of up to a megabyte (1,000 drive items a page), and each
 // used to grow a new slice from nothing and then be copied into another
-// (heldAnswer): about a third of the bench's allocations, whose collection
+// (heldAnswer's): about a third of the bench's allocations, whose collection
 // the in-process simulator made the measured engine pay for (issue 7,
 // docs/PERFORMANCE.md §39).
 var answerBuffers = sync.Pool{New: func() any { return new([]byte) }}
@@ -25,9 +28,14 @@ func giveBuffer(b *[]byte) {
 	answerBuffers.Put(b)
 }
 
-// writeEncoded writes v as JSON to w through a recycled buffer. Writers
-// do not keep the slice they are given (io.Writer's contract).
-func writeEncoded(w interface{ Write([]byte) (int, error) }, v any) {
+// writeEncoded writes v as JSON to w: straight into a held answer's body,
+// else through a recycled buffer (writers do not keep the slice they are
+// given: io.Writer's contract).
+func writeEncoded(w io.Writer, v any) {
+	if a, ok := w.(*heldAnswer); ok {
+		a.appendBody(func(b []byte) []byte { return appendJSON(b, v) })
+		return
+	}
 	b := takeBuffer()
 	*b = appendJSON((*b)[:0], v)
 	_, _ = w.Write(*b)

@@ -251,12 +251,17 @@ func (a *heldAnswer) WriteHeader(code int) {
 }
 
 func (a *heldAnswer) Write(b []byte) (int, error) {
+	a.appendBody(func(body []byte) []byte { return append(body, b...) })
+	return len(b), nil
+}
+
+// appendBody extends the held body with what add appends to it.
+func (a *heldAnswer) appendBody(add func([]byte) []byte) {
 	a.WriteHeader(http.StatusOK)
 	if a.body == nil {
 		a.body = takeBuffer()
 	}
-	*a.body = append(*a.body, b...)
-	return len(b), nil
+	*a.body = add(*a.body)
 }
 
 func (a *heldAnswer) send() {
