@@ -51,127 +51,150 @@ type storedItem struct {
 // subtrees that changed, and links new activity to clients. Applying the
 // same page twice leaves the same rows.
 func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, error) {
+	return s.ApplyDrivePages(ctx, []DrivePage{p})
+}
+
+// ApplyDrivePages writes consecutive pages of one stream in one
+// transaction, each exactly as ApplyDrivePage would, the last one's
+// checkpoint last: the pages a drive's fetcher received while the writer
+// was busy (docs/PERFORMANCE.md §40). A batch that fails leaves none of
+// its pages.
+func (s *Store) ApplyDrivePages(ctx context.Context, pages []DrivePage) (ApplyResult, error) {
 	var res ApplyResult
 	ctx, err := pageCtx(ctx) // write.go
 	if err != nil {
 		return res, err
 	}
-	now := s.Tick()
 	clients := map[int64]bool{}
 	err = s.bulkTx(ctx, func(tx *sql.Tx) error {
-		var round int64
-		var full, firstPage bool
-		if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full, next_link = '' FROM streams WHERE id=?`, p.StreamID).Scan(&round, &full, &firstPage); err != nil {
-			return fmt.Errorf("load stream: %w", err)
-		}
-		w, err := newDrivePageWriter(ctx, tx, p, round, now)
-		if err != nil {
-			return err
-		}
-		for _, it := range p.Items {
-			if it.ID == "" {
-				continue
-			}
-			old, err := w.begin(it.ID)
+		for _, p := range pages {
+			got, err := s.applyDrivePage(ctx, tx, p, s.Tick(), clients)
 			if err != nil {
 				return err
 			}
-			live := old.exists && !old.deleted
-			if it.Deleted {
-				if !live {
-					continue // never stored, or already gone: a repeat
-				}
-				w.tomb(it.ID)
-				res.Removed++
-				// A deleted folder's contents are dealt with at the round's
-				// end: children may still move out of it on a later page.
-				if !old.folder {
-					at := it.ModifiedAt
-					if !at.After(fromMS(old.modified)) {
-						at = now
-					}
-					w.activity(it.ID, old.parent, at, it.ModifiedBy, model.FileDeleted, old.name, old.path)
-				}
-				continue
-			}
-			renamed := live && old.name != it.Name
-			moved := live && old.parent != it.ParentID
-			w.upsert(it, live, !live || renamed || moved)
-			res.Upserted++
-			if it.IsFolder || it.IsRoot {
-				continue // folders have no activity of their own
-			}
-			if !live {
-				created := it.CreatedAt
-				if created.IsZero() {
-					created = it.ModifiedAt
-				}
-				w.activity(it.ID, it.ParentID, created, it.CreatedBy, model.FileCreated, it.Name, "")
-				if it.ModifiedAt.After(created.Add(contentEditWindow)) {
-					w.activity(it.ID, it.ParentID, it.ModifiedAt, it.ModifiedBy, model.FileEdited, it.Name, "")
-				}
-				continue
-			}
-			// A later change: time and actor as Graph reports them; a
-			// change Graph did not date (a move keeps lastModified) is
-			// dated when it was seen.
-			at := it.ModifiedAt
-			if !at.After(fromMS(old.modified)) {
-				at = now
-			}
-			if renamed {
-				w.activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileRenamed, it.Name, "")
-			}
-			if moved {
-				w.activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileMoved, it.Name, "")
-			}
-			if contentChanged(old, it, renamed) {
-				w.activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileEdited, it.Name, "")
-			}
+			res.Upserted += got.Upserted
+			res.Removed += got.Removed
 		}
-		if err := w.flush(); err != nil {
-			return fmt.Errorf("save drive items: %w", err)
-		}
-
-		added := res.Upserted - res.Removed
-		if p.Complete {
-			ids, removed, err := s.finishDriveRound(ctx, tx, p, round, full, now)
-			if err != nil {
-				return err
-			}
-			res.Removed += removed
-			for _, c := range ids {
-				clients[c] = true
-			}
-			if full {
-				if _, err := tx.ExecContext(ctx, `UPDATE streams SET round_full=0 WHERE id=?`, p.StreamID); err != nil {
-					return err
-				}
-			}
-		}
-		if err := saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, p.Complete, false, 0, now); err != nil {
-			return err
-		}
-		// The item count: exact at a round's end, estimated in between. A
-		// round of one page that changed nothing (most polls) leaves it as
-		// it was: counting a 30,000-item drive cost 17 ms of a 19 ms poll.
-		unchanged := firstPage && !full && res.Upserted == 0 && res.Removed == 0
-		if p.Complete && unchanged {
-			return nil
-		}
-		if p.Complete {
-			_, err = tx.ExecContext(ctx, `UPDATE streams SET items=(SELECT COUNT(*) FROM drive_items WHERE stream_id=? AND deleted_at IS NULL) WHERE id=?`,
-				p.StreamID, p.StreamID)
-		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE streams SET items=MAX(0, items+?) WHERE id=?`, added, p.StreamID)
-		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return ApplyResult{}, err
 	}
 	res.ClientIDs = sortedIDs(clients)
 	return res, nil
+}
+
+// applyDrivePage writes one page and its checkpoint in tx, adding the
+// clients whose links it changed to clients.
+func (s *Store) applyDrivePage(ctx context.Context, tx *sql.Tx, p DrivePage, now time.Time, clients map[int64]bool) (ApplyResult, error) {
+	var res ApplyResult
+	var round int64
+	var full, firstPage bool
+	if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full, next_link = '' FROM streams WHERE id=?`, p.StreamID).Scan(&round, &full, &firstPage); err != nil {
+		return res, fmt.Errorf("load stream: %w", err)
+	}
+	w, err := newDrivePageWriter(ctx, tx, p, round, now)
+	if err != nil {
+		return res, err
+	}
+	for _, it := range p.Items {
+		if it.ID == "" {
+			continue
+		}
+		old, err := w.begin(it.ID)
+		if err != nil {
+			return res, err
+		}
+		live := old.exists && !old.deleted
+		if it.Deleted {
+			if !live {
+				continue // never stored, or already gone: a repeat
+			}
+			w.tomb(it.ID)
+			res.Removed++
+			// A deleted folder's contents are dealt with at the round's
+			// end: children may still move out of it on a later page.
+			if !old.folder {
+				at := it.ModifiedAt
+				if !at.After(fromMS(old.modified)) {
+					at = now
+				}
+				w.activity(it.ID, old.parent, at, it.ModifiedBy, model.FileDeleted, old.name, old.path)
+			}
+			continue
+		}
+		renamed := live && old.name != it.Name
+		moved := live && old.parent != it.ParentID
+		w.upsert(it, live, !live || renamed || moved)
+		res.Upserted++
+		if it.IsFolder || it.IsRoot {
+			continue // folders have no activity of their own
+		}
+		if !live {
+			created := it.CreatedAt
+			if created.IsZero() {
+				created = it.ModifiedAt
+			}
+			w.activity(it.ID, it.ParentID, created, it.CreatedBy, model.FileCreated, it.Name, "")
+			if it.ModifiedAt.After(created.Add(contentEditWindow)) {
+				w.activity(it.ID, it.ParentID, it.ModifiedAt, it.ModifiedBy, model.FileEdited, it.Name, "")
+			}
+			continue
+		}
+		// A later change: time and actor as Graph reports them; a
+		// change Graph did not date (a move keeps lastModified) is
+		// dated when it was seen.
+		at := it.ModifiedAt
+		if !at.After(fromMS(old.modified)) {
+			at = now
+		}
+		if renamed {
+			w.activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileRenamed, it.Name, "")
+		}
+		if moved {
+			w.activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileMoved, it.Name, "")
+		}
+		if contentChanged(old, it, renamed) {
+			w.activity(it.ID, it.ParentID, at, it.ModifiedBy, model.FileEdited, it.Name, "")
+		}
+	}
+	if err := w.flush(); err != nil {
+		return res, fmt.Errorf("save drive items: %w", err)
+	}
+
+	added := res.Upserted - res.Removed
+	if p.Complete {
+		ids, removed, err := s.finishDriveRound(ctx, tx, p, round, full, now)
+		if err != nil {
+			return res, err
+		}
+		res.Removed += removed
+		for _, c := range ids {
+			clients[c] = true
+		}
+		if full {
+			if _, err := tx.ExecContext(ctx, `UPDATE streams SET round_full=0 WHERE id=?`, p.StreamID); err != nil {
+				return res, err
+			}
+		}
+	}
+	if err := saveCheckpoint(ctx, tx, p.StreamID, p.NextLink, p.DeltaLink, p.Complete, false, 0, now); err != nil {
+		return res, err
+	}
+	// The item count: exact at a round's end, estimated in between. A
+	// round of one page that changed nothing (most polls) leaves it as
+	// it was: counting a 30,000-item drive cost 17 ms of a 19 ms poll.
+	unchanged := firstPage && !full && res.Upserted == 0 && res.Removed == 0
+	if p.Complete && unchanged {
+		return res, nil
+	}
+	if p.Complete {
+		_, err = tx.ExecContext(ctx, `UPDATE streams SET items=(SELECT COUNT(*) FROM drive_items WHERE stream_id=? AND deleted_at IS NULL) WHERE id=?`,
+			p.StreamID, p.StreamID)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE streams SET items=MAX(0, items+?) WHERE id=?`, added, p.StreamID)
+	}
+	return res, err
 }
 
 // contentChanged decides an edit: the hash when both sides have one (the

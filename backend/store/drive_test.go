@@ -451,3 +451,105 @@ func BenchmarkDriveInitialRound(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "items/s")
 }
+
+// The pages the sync applies together (ApplyDrivePages) leave what the
+// same pages applied one by one leave, in a first round and in a later one
+// that renames, moves and deletes, the last page's checkpoint included;
+// a batch that fails leaves nothing of any of its pages.
+func TestDrivePagesAppliedTogetherLeaveWhatPagesOneByOneLeave(t *testing.T) {
+	ctx := context.Background()
+	later := dt0.Add(72 * time.Hour)
+	deck := fileItem("deck", "deliv", "deck.pptx", 100, "Megan")
+	deck.ModifiedAt = dt0.Add(48 * time.Hour)
+	renamed := fileItem("deck", "deliv", "deck v2.pptx", 120, "Megan")
+	renamed.ModifiedAt = later
+	moved := fileItem("note", "contoso", "note.txt", 5, "Avery")
+	moved.ModifiedAt = later
+	rounds := [][][]model.DriveItem{
+		{
+			{deck, folderItem("deliv", "contoso", "Deliverables"), deck},
+			{folderItem("contoso", "clients", "Contoso"), fileItem("note", "clients", "note.txt", 5, "Avery"), folderItem("fab", "clients", "Fabrikam")},
+			{folderItem("clients", "root", "Clients"), rootItem(), fileItem("spec", "fab", "spec.docx", 7, "Lee")},
+		},
+		{
+			{renamed, moved},
+			{deletedItem("spec"), folderItem("fab", "clients", "Fabrikam")},
+		},
+	}
+	one, together := newDriveFixture(t), newDriveFixture(t)
+	for r, pages := range rounds {
+		want := one.round(t, pages...)
+		if _, err := together.s.BeginRound(ctx, together.st.ID); err != nil {
+			t.Fatal(err)
+		}
+		batch := make([]DrivePage, len(pages))
+		for i, items := range pages {
+			batch[i] = DrivePage{StreamID: together.st.ID, AccountID: together.acct.ID, DriveID: testDrive, Items: items,
+				NextLink: fmt.Sprintf("next-%d", i)}
+		}
+		last := &batch[len(batch)-1]
+		last.NextLink, last.DeltaLink, last.Complete, last.ClientKeys = "", fmt.Sprintf("delta-%d", r), true, together.keys
+		got, err := together.s.ApplyDrivePages(ctx, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClients := map[int64]bool{}
+		for _, c := range want.ClientIDs {
+			wantClients[c] = true
+		}
+		if got.Upserted != want.Upserted || got.Removed != want.Removed || fmt.Sprint(got.ClientIDs) != fmt.Sprint(sortedIDs(wantClients)) {
+			t.Fatalf("round %d together: %+v; one by one: %+v", r, got, want)
+		}
+		if a, b := driveDump(t, one.s), driveDump(t, together.s); strings.Join(a, "\n") != strings.Join(b, "\n") {
+			t.Fatalf("round %d one by one:\n%s\ntogether:\n%s", r, strings.Join(a, "\n"), strings.Join(b, "\n"))
+		}
+		if st, _ := together.s.Stream(ctx, together.st.ID); st.NextLink != "" || st.DeltaLink != fmt.Sprintf("delta-%d", r) {
+			t.Fatalf("round %d checkpoint: next %q delta %q, want the last page's", r, st.NextLink, st.DeltaLink)
+		}
+	}
+	expectTree(t, together.tree(t), "=-", "Clients=-", "Clients/Contoso=Contoso", "Clients/Contoso/Deliverables=Contoso",
+		"Clients/Contoso/Deliverables/deck v2.pptx=Contoso", "Clients/Contoso/note.txt=Contoso", "Clients/Fabrikam=Fabrikam")
+
+	// A batch whose second page cannot be applied (its stream is gone)
+	// leaves the store and the checkpoint as they were.
+	before := driveDump(t, together.s)
+	if _, err := together.s.BeginRound(ctx, together.st.ID); err != nil {
+		t.Fatal(err)
+	}
+	bad := []DrivePage{
+		{StreamID: together.st.ID, AccountID: together.acct.ID, DriveID: testDrive, NextLink: "next-x",
+			Items: []model.DriveItem{fileItem("new", "contoso", "new.txt", 3, "Avery")}},
+		{StreamID: together.st.ID + 1000, AccountID: together.acct.ID, DriveID: testDrive, DeltaLink: "delta-x", Complete: true},
+	}
+	if _, err := together.s.ApplyDrivePages(ctx, bad); err == nil {
+		t.Fatal("a batch with a page of an unknown stream was applied")
+	}
+	if after := driveDump(t, together.s); strings.Join(before, "\n") != strings.Join(after, "\n") {
+		t.Fatalf("a failed batch changed the store:\n%v\n%v", before, after)
+	}
+	if st, _ := together.s.Stream(ctx, together.st.ID); st.DeltaLink != "delta-1" || st.NextLink != "" {
+		t.Fatalf("a failed batch moved the checkpoint: next %q delta %q", st.NextLink, st.DeltaLink)
+	}
+}
+
+// driveDump lists a drive's items, activity, file links and search
+// documents, without the instants a write takes from the clock.
+func driveDump(t *testing.T, s *Store) []string {
+	t.Helper()
+	var out []string
+	for _, q := range []string{
+		`SELECT 'item '||id||'|'||name||'|'||path||'|'||COALESCE(client_id, 0)||'|'||(deleted_at IS NULL)||'|'||dirty FROM drive_items ORDER BY id`,
+		`SELECT 'activity '||id||'|'||item_id||'|'||action||'|'||path_at_time||'|'||pending||'|'||CASE WHEN action='deleted' THEN 0 ELSE at END FROM file_activity ORDER BY id`,
+		`SELECT 'link '||client_id||'|'||kind||'|'||item_id FROM links ORDER BY 1`,
+		`SELECT 'doc '||item_id||'|'||title||'|'||people FROM search_docs WHERE kind='file' ORDER BY 1`,
+		`SELECT 'mapping '||folder_id||'|'||COALESCE(client_id, 0)||'|'||origin FROM folder_mappings ORDER BY 1`,
+		`SELECT 'stream '||items FROM streams WHERE kind='drive'`,
+	} {
+		vals, err := queryColumn[string](context.Background(), s.db, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, vals...)
+	}
+	return out
+}

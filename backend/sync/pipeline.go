@@ -16,10 +16,16 @@ import "context"
 // again from the last saved link.
 
 // Pages a stream may hold fetched but not yet applied. A mail or calendar
-// page is 100 small items; a drive page is up to 1,000, so fewer.
+// page is 100 small items; a drive page is up to 1,000, so fewer. Two
+// drive pages were too few: drive writes yield to mail writes, so the
+// OneDrive's fetcher sat idle ~200 ms per request waiting for the writer,
+// and its round ended seconds after the mail's. With six, the pages wait
+// for the writer instead, which applies those that have arrived together
+// (drivePages; docs/PERFORMANCE.md §40); a page of 1,000 decoded items is
+// about 1.5 MB, and the heavy sync's heap peak did not move.
 const (
 	itemPagesAhead  = 8
-	drivePagesAhead = 2
+	drivePagesAhead = 6
 )
 
 type fetched[T any] struct {
