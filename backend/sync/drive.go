@@ -306,11 +306,11 @@ func (e *Engine) drivePages(ctx context.Context, gc *graph.Client, acct model.Ac
 		}
 		// The pages that arrived while the last ones were written go in
 		// one transaction with this one (docs/PERFORMANCE.md §40).
-		batch := make([]store.DrivePage, 0, drivePagesAhead)
+		batch := make([]store.DrivePage, 0, drivePagesPerWrite)
 		for ok := true; ok; page, ok = pages.ready() {
 			batch = append(batch, store.DrivePage{Items: page.Items, NextLink: page.NextLink,
 				DeltaLink: page.DeltaLink, Complete: page.DeltaLink != ""})
-			if page.NextLink == "" || len(batch) == drivePagesAhead {
+			if page.NextLink == "" || len(batch) == drivePagesPerWrite {
 				break
 			}
 		}

@@ -101,14 +101,14 @@ func (e *Engine) mailPages(ctx context.Context, gc *graph.Client, acct model.Acc
 		}
 		// The pages that arrived while the last ones were written go in
 		// one transaction with this one (docs/PERFORMANCE.md §33).
-		batch := make([]store.MailPage, 0, itemPagesAhead)
+		batch := make([]store.MailPage, 0, itemPagesPerWrite)
 		for ok := true; ok; got, ok = pages.ready() {
 			p, err := toPage(got)
 			if err != nil {
 				return err
 			}
 			batch = append(batch, p)
-			if p.NextLink == "" || len(batch) == itemPagesAhead {
+			if p.NextLink == "" || len(batch) == itemPagesPerWrite {
 				break
 			}
 		}

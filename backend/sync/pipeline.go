@@ -22,10 +22,23 @@ import "context"
 // and its round ended seconds after the mail's. With six, the pages wait
 // for the writer instead, which applies those that have arrived together
 // (drivePages; docs/PERFORMANCE.md §40); a page of 1,000 decoded items is
-// about 1.5 MB, and the heavy sync's heap peak did not move.
+// about 1.5 MB, and the heavy sync's heap peak did not move. Eight mail
+// pages were then too few: a batch of drive pages, or the OneDrive's
+// round end (1.4–1.8 s for 30,000 items), holds the writer longer than
+// eight 100 ms requests, and the mailbox's longest folder stopped again
+// (its gaps between requests 11 → 24 ms on average). Twenty-four pages of
+// 100 messages are a few MB.
 const (
-	itemPagesAhead  = 8
+	itemPagesAhead  = 24
 	drivePagesAhead = 6
+)
+
+// Pages applied in one transaction at most: a write holds the one writer
+// for its whole length, and a user's change waits for it. A mail batch
+// stays as long as before §40.
+const (
+	itemPagesPerWrite  = 8
+	drivePagesPerWrite = drivePagesAhead
 )
 
 type fetched[T any] struct {
