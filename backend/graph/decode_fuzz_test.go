@@ -2,7 +2,6 @@ package graph
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -44,7 +43,7 @@ func exampleSeeds(f *testing.F, prefixes ...string) {
 
 // decodeLikeGet decodes a body the way get() does.
 func decodeLikeGet(body []byte, out any) error {
-	return json.NewDecoder(bytes.NewReader(body)).Decode(out)
+	return decodeBody(bytes.NewReader(body), out)
 }
 
 func FuzzMessagePage(f *testing.F) {

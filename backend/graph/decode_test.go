@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -94,5 +96,44 @@ func TestLinksMustStayOnGraphOrigin(t *testing.T) {
 	}
 	if u, _ := c.resolve("/me"); u != "https://graph.example.test/v1.0/me" {
 		t.Fatalf("path resolved to %q", u)
+	}
+}
+
+// decodeBody hands a page's answer straight to the page's own decoding
+// (json.go): it must accept and reject exactly what json.Unmarshal does,
+// and decode the same values, for every page type.
+func TestPagesRejectWhatUnmarshalRejects(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join(examplesDir, "delta-query-messages.1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := []string{
+		string(example),
+		`{"value":[{"id":"a","name":"x","isRead":"true"}],"@odata.nextLink":"https://graph.microsoft.com/v1.0/next"}`,
+		" \n{\"value\":[]}\n ",
+		`{"value":[{"id":"a","size":"big","start":7,"isRead":[]}]}`, // wrong types: tolerated item by item
+		`{"value":[}`, `{"value":[]} trailing`, ``, `   `, `null`, `[1,2]`, `"text"`, `{"value":"x"}`, "{\"value\":[\"\xff\"]}",
+	}
+	types := map[string]func() any{
+		"messagePage":     func() any { return new(messagePage) },
+		"messageListPage": func() any { return new(messageListPage) },
+		"eventPage":       func() any { return new(eventPage) },
+		"drivePage":       func() any { return new(drivePage) },
+	}
+	for name, fresh := range types {
+		if _, ok := fresh().(json.Unmarshaler); !ok {
+			t.Fatalf("%s no longer decodes itself: drop it here", name)
+		}
+		for _, body := range bodies {
+			viaBody, viaUnmarshal := fresh(), fresh()
+			errBody := decodeBody(strings.NewReader(body), viaBody)
+			errUnmarshal := json.Unmarshal([]byte(body), viaUnmarshal)
+			if (errBody == nil) != (errUnmarshal == nil) {
+				t.Fatalf("%s %q: decodeBody error %v, json.Unmarshal error %v", name, body, errBody, errUnmarshal)
+			}
+			if errBody == nil && !reflect.DeepEqual(viaBody, viaUnmarshal) {
+				t.Fatalf("%s %q: decoded differently:\n%+v\n%+v", name, body, viaBody, viaUnmarshal)
+			}
+		}
 	}
 }

@@ -1,7 +1,10 @@
 package graph
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"rapport/backend/model"
@@ -118,6 +121,37 @@ func TestParseSiteRef(t *testing.T) {
 	for _, bad := range []string{"", "not a url", "ftp://x.y/sites/a"} {
 		if _, err := ParseSiteRef(bad); err == nil {
 			t.Errorf("ParseSiteRef(%q) accepted", bad)
+		}
+	}
+}
+
+// BenchmarkDecodeDrivePage decodes a page of 1,000 drive items (the
+// documented example's file item, repeated) the way get() does.
+func BenchmarkDecodeDrivePage(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join(examplesDir, "driveitem-delta.1.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var doc struct {
+		Value []json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		b.Fatal(err)
+	}
+	items := make([]json.RawMessage, 1000)
+	for i := range items {
+		items[i] = doc.Value[1]
+	}
+	body, err := json.Marshal(map[string]any{"@odata.nextLink": "https://graph.microsoft.com/v1.0/next", "value": items})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var p drivePage
+		if err := decodeBody(bytes.NewReader(body), &p); err != nil || len(p.Value) != 1000 {
+			b.Fatalf("%d items, %v", len(p.Value), err)
 		}
 	}
 }
