@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -151,9 +152,20 @@ func (d *simDrive) children(id string) []*driveItem {
 func (d *simDrive) path(id string) string {
 	var parts []string
 	for cur := d.items[id]; cur != nil && cur.id != d.rootID && len(parts) < 256; cur = d.items[cur.parentID] {
-		parts = append([]string{cur.name}, parts...)
+		parts = append(parts, cur.name)
 	}
+	slices.Reverse(parts)
 	return strings.Join(parts, "/")
+}
+
+// depth is how many names path(id) joins, without joining them (a full
+// round sorts a whole drive by it).
+func (d *simDrive) depth(id string) int {
+	n := 0
+	for cur := d.items[id]; cur != nil && cur.id != d.rootID && n < 256; cur = d.items[cur.parentID] {
+		n++
+	}
+	return n
 }
 
 // within says whether id is top or lies under it.
