@@ -307,7 +307,7 @@ func (s *Server) startDriveRound(d *simDrive, folderID string, since int64) *dri
 	rd := &driveRound{upto: ds.seq}
 	// Deepest first, then by id. The depth is kept beside each id rather
 	// than looked up while sorting: a full round of the 30,000-item
-	// OneDrive took ~105 ms under the tenant's lock, which every mailbox
+	// OneDrive took ~60 ms under the tenant's lock, which every mailbox
 	// request waits for too (issue 7, docs/PERFORMANCE.md §42).
 	type ranked struct {
 		id    string

@@ -536,20 +536,12 @@ func TestDrivePagesAppliedTogetherLeaveWhatPagesOneByOneLeave(t *testing.T) {
 // documents, without the instants a write takes from the clock.
 func driveDump(t *testing.T, s *Store) []string {
 	t.Helper()
-	var out []string
-	for _, q := range []string{
+	return dumpQueries(t, s,
 		`SELECT 'item '||id||'|'||name||'|'||path||'|'||COALESCE(client_id, 0)||'|'||(deleted_at IS NULL)||'|'||dirty FROM drive_items ORDER BY id`,
 		`SELECT 'activity '||id||'|'||item_id||'|'||action||'|'||path_at_time||'|'||pending||'|'||CASE WHEN action='deleted' THEN 0 ELSE at END FROM file_activity ORDER BY id`,
 		`SELECT 'link '||client_id||'|'||kind||'|'||item_id FROM links ORDER BY 1`,
 		`SELECT 'doc '||item_id||'|'||title||'|'||people FROM search_docs WHERE kind='file' ORDER BY 1`,
 		`SELECT 'mapping '||folder_id||'|'||COALESCE(client_id, 0)||'|'||origin FROM folder_mappings ORDER BY 1`,
 		`SELECT 'stream '||items FROM streams WHERE kind='drive'`,
-	} {
-		vals, err := queryColumn[string](context.Background(), s.db, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, vals...)
-	}
-	return out
+	)
 }

@@ -210,23 +210,24 @@ func TestFullRoundSweepsUnreportedMessages(t *testing.T) {
 
 func dump(t *testing.T, s *Store) []string {
 	t.Helper()
-	var out []string
-	for _, q := range []string{
+	return dumpQueries(t, s,
 		`SELECT account_id||'|'||id||'|'||subject||'|'||direction FROM messages ORDER BY 1`,
 		`SELECT account_id||'|'||message_id||'|'||ord||'|'||address FROM participants ORDER BY 1`,
 		`SELECT message_id||'|'||folder_id FROM message_folders ORDER BY 1`,
 		`SELECT client_id||'|'||item_id||'|'||at FROM links ORDER BY 1`,
-	} {
-		rows, err := s.db.Query(q)
+	)
+}
+
+// dumpQueries lists what each query returns (one text column), in turn.
+func dumpQueries(t *testing.T, s *Store, queries ...string) []string {
+	t.Helper()
+	var out []string
+	for _, q := range queries {
+		vals, err := queryColumn[string](context.Background(), s.db, q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for rows.Next() {
-			var v string
-			rows.Scan(&v)
-			out = append(out, v)
-		}
-		rows.Close()
+		out = append(out, vals...)
 	}
 	return out
 }
