@@ -26,7 +26,9 @@ type DrivePage struct {
 	// links are resolved then.
 	Complete bool
 	// ClientKeys maps clients' folder keys to their ids
-	// (clients.FolderClientKeys), for auto-link at the round's end.
+	// (clients.FolderClientKeys), for auto-link: of the new folders a
+	// page places (drive_place.go), and at the round's end. Without them
+	// a page's new folders wait for the round's end.
 	ClientKeys map[string]int64
 }
 
@@ -39,6 +41,8 @@ type storedItem struct {
 	name, parent, ctag, hash string
 	size, modified           int64
 	path                     string
+	client                   sql.NullInt64
+	dirty                    bool // path and client wait for the round's end
 }
 
 // ApplyDrivePage writes one drive page in one transaction with the
@@ -125,7 +129,9 @@ func (s *Store) applyDrivePage(ctx context.Context, tx *sql.Tx, p DrivePage, now
 		}
 		renamed := live && old.name != it.Name
 		moved := live && old.parent != it.ParentID
-		w.upsert(it, live, !live || renamed || moved)
+		if err := w.upsert(it, live, !live || renamed || moved); err != nil {
+			return res, err
+		}
 		res.Upserted++
 		if it.IsFolder || it.IsRoot {
 			continue // folders have no activity of their own
@@ -160,6 +166,9 @@ func (s *Store) applyDrivePage(ctx context.Context, tx *sql.Tx, p DrivePage, now
 	}
 	if err := w.flush(); err != nil {
 		return res, fmt.Errorf("save drive items: %w", err)
+	}
+	for c := range w.clients {
+		clients[c] = true
 	}
 
 	added := res.Upserted - res.Removed
@@ -299,58 +308,46 @@ func tombstoneWhere(ctx context.Context, tx *sql.Tx, accountID int64, driveID st
 	return len(ids), nil
 }
 
-// autoLinkDirty applies the name rule to the folders this round added,
-// renamed or moved: an automatic mapping whose folder no longer bears its
-// client's name goes; a folder named exactly like one client, and not
-// mapped or suppressed, is mapped to it (marked auto).
+// autoLinkDirty applies the name rule (nameRule) to the folders this
+// round added, renamed or moved and did not place as they were written.
 func autoLinkDirty(ctx context.Context, tx *sql.Tx, accountID int64, driveID string, keys map[string]int64, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.name_key, m.client_id, m.origin, m.suppressed IS NOT NULL
+	type cand struct {
+		id, key string
+		m       folderMapping
+		has     bool
+	}
+	cs, err := queryRows(ctx, tx, func(rows *sql.Rows) (cand, error) {
+		var c cand
+		var origin sql.NullString
+		err := rows.Scan(&c.id, &c.key, &c.m.client, &origin, &c.has)
+		c.m.origin = origin.String
+		return c, err
+	}, `SELECT d.id, d.name_key, m.client_id, m.origin, m.suppressed IS NOT NULL
 		FROM drive_items d INDEXED BY drive_items_dirty LEFT JOIN folder_mappings m ON m.account_id=d.account_id AND m.drive_id=d.drive_id AND m.folder_id=d.id
 		WHERE d.account_id=? AND d.drive_id=? AND d.dirty=1 AND d.deleted_at IS NULL AND (d.is_folder=1 OR d.is_root=1)
 		  AND (d.name_key <> '' OR m.origin='auto')`, accountID, driveID)
 	if err != nil {
 		return err
 	}
-	type cand struct {
-		id, key string
-		client  sql.NullInt64
-		origin  sql.NullString
-		hasRow  bool
-	}
-	var cs []cand
-	for rows.Next() {
-		var c cand
-		if err := rows.Scan(&c.id, &c.key, &c.client, &c.origin, &c.hasRow); err != nil {
-			rows.Close()
+	for _, c := range cs {
+		drop, add := nameRule(c.key, c.m, c.has, keys)
+		if err := applyNameRule(ctx, tx, accountID, driveID, c.id, drop, add, now); err != nil {
 			return err
 		}
-		cs = append(cs, c)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	return nil
+}
+
+// applyNameRule carries out nameRule's decision for one folder.
+func applyNameRule(ctx context.Context, tx *sql.Tx, accountID int64, driveID, folderID string, drop bool, add int64, now time.Time) error {
+	if drop {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM folder_mappings WHERE account_id=? AND drive_id=? AND folder_id=? AND origin='auto'`,
+			accountID, driveID, folderID); err != nil {
+			return err
+		}
 	}
-	for _, c := range cs {
-		want, ok := keys[c.key]
-		if c.key == "" {
-			ok = false
-		}
-		switch {
-		case c.hasRow && c.origin.String == model.OriginAuto && c.client.Valid && (!ok || want != c.client.Int64):
-			if _, err := tx.ExecContext(ctx, `DELETE FROM folder_mappings WHERE account_id=? AND drive_id=? AND folder_id=? AND origin='auto'`,
-				accountID, driveID, c.id); err != nil {
-				return err
-			}
-			if ok {
-				if err := insertAutoMapping(ctx, tx, accountID, driveID, c.id, want, now); err != nil {
-					return err
-				}
-			}
-		case !c.hasRow && ok:
-			if err := insertAutoMapping(ctx, tx, accountID, driveID, c.id, want, now); err != nil {
-				return err
-			}
-		}
+	if add != 0 {
+		return insertAutoMapping(ctx, tx, accountID, driveID, folderID, add, now)
 	}
 	return nil
 }

@@ -26,6 +26,15 @@ type drivePageWriter struct {
 	now       time.Time // when the page is applied: tombstones, undated activity
 	stored    map[string]storedItem
 	seen      map[string]bool
+	// Placing new items as they are written (drive_place.go): the
+	// clients' folder keys (nil: folders wait for the round's end), where
+	// the page's items and their parents sit, the drive's folder mappings
+	// (read when a folder is first placed), and the clients whose folders
+	// were placed.
+	keys      map[string]int64
+	placed    map[string]placement
+	mappings  map[string]folderMapping
+	clients   map[int64]bool
 	upserts   [][]any
 	tombs     []string
 	acts      [][]any
@@ -33,13 +42,15 @@ type drivePageWriter struct {
 
 // driveUpsertHead and driveUpsertTail are the item upsert, one row per
 // item. Per-row choices travel in the row: size is -1 when Graph sent none
-// for a stored item (keep the stored one), dirty is 1 when the item is new,
-// renamed or moved (its path and client are re-derived at the round's end).
+// for a stored item (keep the stored one), dirty is 1 when the item is
+// renamed, moved, or new and not placed (its path and client are
+// re-derived at the round's end). A new item's path and client are its
+// placement's ('' and NULL when not placed); a stored item keeps its own.
 const (
 	driveUpsertHead = `INSERT INTO drive_items(account_id, drive_id, id, parent_id, name, name_key, is_folder, is_root,
 		size, mime, web_url, created_at, created_by_name, created_by_address, modified_at, modified_by_name, modified_by_address,
-		etag, ctag, quick_xor_hash, remote_drive_id, remote_graph_drive_id, remote_id, stream_id, round_id, dirty)`
-	driveUpsertWidth = 26
+		etag, ctag, quick_xor_hash, remote_drive_id, remote_graph_drive_id, remote_id, stream_id, round_id, dirty, path, client_id)`
+	driveUpsertWidth = 28
 	driveUpsertTail  = `ON CONFLICT(account_id, drive_id, id) DO UPDATE SET parent_id=excluded.parent_id, name=excluded.name,
 		name_key=excluded.name_key, is_folder=excluded.is_folder, is_root=excluded.is_root,
 		size=CASE WHEN excluded.size >= 0 THEN excluded.size ELSE drive_items.size END,
@@ -57,10 +68,12 @@ const (
 	driveActivityWidth = 11
 )
 
-// newDrivePageWriter loads the stored state of the page's items.
+// newDrivePageWriter loads the stored state of the page's items and where
+// they and their parents sit.
 func newDrivePageWriter(ctx context.Context, tx *sql.Tx, p DrivePage, round int64, now time.Time) (*drivePageWriter, error) {
 	w := &drivePageWriter{ctx: ctx, tx: tx, accountID: p.AccountID, driveID: p.DriveID, streamID: p.StreamID, round: round, now: now,
-		stored: make(map[string]storedItem, len(p.Items)), seen: make(map[string]bool, len(p.Items))}
+		stored: make(map[string]storedItem, len(p.Items)), seen: make(map[string]bool, len(p.Items)),
+		keys: p.ClientKeys, clients: map[int64]bool{}}
 	ids := make([]string, 0, len(p.Items))
 	for _, it := range p.Items {
 		if it.ID != "" {
@@ -77,15 +90,19 @@ func newDrivePageWriter(ctx context.Context, tx *sql.Tx, p DrivePage, round int6
 	rows, err := queryRows(ctx, tx, func(rows *sql.Rows) (row, error) {
 		r := row{old: storedItem{exists: true}}
 		err := rows.Scan(&r.id, &r.old.deleted, &r.old.folder, &r.old.name, &r.old.parent, &r.old.ctag, &r.old.hash, &r.old.size,
-			&r.old.modified, &r.old.path)
+			&r.old.modified, &r.old.path, &r.old.client, &r.old.dirty)
 		return r, err
-	}, `SELECT d.id, d.deleted_at IS NOT NULL, d.is_folder, d.name, d.parent_id, d.ctag, d.quick_xor_hash, d.size, d.modified_at, d.path
+	}, `SELECT d.id, d.deleted_at IS NOT NULL, d.is_folder, d.name, d.parent_id, d.ctag, d.quick_xor_hash, d.size, d.modified_at, d.path,
+		d.client_id, d.dirty
 		FROM (SELECT DISTINCT value AS id FROM json_each(?3)) j CROSS JOIN drive_items d ON d.account_id=?1 AND d.drive_id=?2 AND d.id=j.id`,
 		p.AccountID, p.DriveID, pageIDs(ids))
+	if err != nil {
+		return w, err
+	}
 	for _, r := range rows {
 		w.stored[r.id] = r.old
 	}
-	return w, err
+	return w, w.loadPlacements(p.Items)
 }
 
 // begin returns the stored state of an item about to be handled, writing
@@ -100,19 +117,33 @@ func (w *drivePageWriter) begin(id string) (storedItem, error) {
 	return w.stored[id], nil
 }
 
-// upsert collects an item's row; live says whether a live row was stored.
-func (w *drivePageWriter) upsert(it model.DriveItem, live, dirty bool) {
+// upsert collects an item's row; live says whether a live row was stored,
+// dirty whether a stored item was renamed or moved or its row revived. A
+// new item is placed when its parent is (drive_place.go).
+func (w *drivePageWriter) upsert(it model.DriveItem, live, dirty bool) error {
 	size := it.Size
 	if live && !it.HasSize {
 		size = -1
 	}
+	old := w.stored[it.ID]
+	at, placed := w.placed[it.ID], false
+	if !old.exists {
+		var err error
+		if at, placed, err = w.place(it); err != nil {
+			return err
+		}
+		dirty = !placed
+	}
+	if dirty {
+		at.settled = false
+	}
+	w.placed[it.ID] = at
 	w.upserts = append(w.upserts, []any{w.accountID, w.driveID, it.ID, it.ParentID, it.Name, it.NameKey, it.IsFolder, it.IsRoot,
 		size, it.MimeType, it.WebURL, ms(it.CreatedAt), it.CreatedBy.Name, strings.ToLower(it.CreatedBy.Address),
 		ms(it.ModifiedAt), it.ModifiedBy.Name, strings.ToLower(it.ModifiedBy.Address), it.ETag, it.CTag, it.QuickXorHash,
-		it.RemoteDriveID, it.RemoteGraphDriveID, it.RemoteID, w.streamID, w.round, dirty})
-	old := w.stored[it.ID]
+		it.RemoteDriveID, it.RemoteGraphDriveID, it.RemoteID, w.streamID, w.round, dirty, at.path, at.client})
 	next := storedItem{exists: true, folder: it.IsFolder, name: it.Name, parent: it.ParentID, ctag: old.ctag, hash: old.hash,
-		size: old.size, modified: ms(it.ModifiedAt), path: old.path}
+		size: old.size, modified: ms(it.ModifiedAt), path: at.path, client: at.client, dirty: dirty || old.dirty}
 	if size >= 0 {
 		next.size = size
 	}
@@ -123,6 +154,7 @@ func (w *drivePageWriter) upsert(it model.DriveItem, live, dirty bool) {
 		next.hash = it.QuickXorHash
 	}
 	w.stored[it.ID] = next
+	return nil
 }
 
 // tomb collects the deletion of a stored live item.
@@ -131,6 +163,7 @@ func (w *drivePageWriter) tomb(id string) {
 	old := w.stored[id]
 	old.deleted = true
 	w.stored[id] = old
+	w.placed[id] = placement{}
 }
 
 // activity collects one file activity row; an undated one is dated when

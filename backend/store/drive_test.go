@@ -65,7 +65,8 @@ func rootItem() model.DriveItem {
 
 func deletedItem(id string) model.DriveItem { return model.DriveItem{ID: id, Deleted: true} }
 
-// round applies pages as one round (a full one when the stream has no link).
+// round applies pages as one round (a full one when the stream has no
+// link), each carrying the clients' keys as the sync's pages do.
 func (f *driveFixture) round(tb testing.TB, pages ...[]model.DriveItem) ApplyResult {
 	tb.Helper()
 	ctx := context.Background()
@@ -74,9 +75,9 @@ func (f *driveFixture) round(tb testing.TB, pages ...[]model.DriveItem) ApplyRes
 	}
 	var total ApplyResult
 	for i, items := range pages {
-		p := DrivePage{StreamID: f.st.ID, AccountID: f.acct.ID, DriveID: testDrive, Items: items}
+		p := DrivePage{StreamID: f.st.ID, AccountID: f.acct.ID, DriveID: testDrive, Items: items, ClientKeys: f.keys}
 		if i == len(pages)-1 {
-			p.DeltaLink, p.Complete, p.ClientKeys = fmt.Sprintf("delta-%d", time.Now().UnixNano()), true, f.keys
+			p.DeltaLink, p.Complete = fmt.Sprintf("delta-%d", time.Now().UnixNano()), true
 		} else {
 			p.NextLink = fmt.Sprintf("next-%d", i)
 		}

@@ -273,17 +273,16 @@ func (e *Engine) applyDrive(ctx context.Context, acct model.Account, st model.St
 // applyDrivePages writes consecutive pages of a drive stream in one
 // transaction (store.ApplyDrivePages); only the last may end the round.
 func (e *Engine) applyDrivePages(ctx context.Context, acct model.Account, st model.Stream, row store.DriveRow, pages []store.DrivePage) error {
+	// Every page carries the clients' folder keys: a page places its new
+	// folders, auto-links included (store/drive_place.go).
+	keys, err := e.clientKeys(ctx)
+	if err != nil {
+		return err
+	}
 	for i := range pages {
 		p := &pages[i]
 		prepare(p.Items, row)
-		p.StreamID, p.AccountID, p.DriveID = st.ID, acct.ID, row.ID
-		if p.Complete {
-			keys, err := e.clientKeys(ctx)
-			if err != nil {
-				return err
-			}
-			p.ClientKeys = keys
-		}
+		p.StreamID, p.AccountID, p.DriveID, p.ClientKeys = st.ID, acct.ID, row.ID, keys
 	}
 	res, err := e.o.Store.ApplyDrivePages(ctx, pages)
 	if err != nil {
