@@ -437,12 +437,28 @@ func parseSelect(raw string, props []string) (sel []string, bad string) {
 // project keeps the selected properties (all when sel is nil) in Graph's
 // order; keep names a property that is always returned (id).
 func project(full object, sel []string, keep string) object {
+	return newSelector(sel, keep).apply(full)
+}
+
+// selector is a $select's properties as a set (nil: every property), made
+// once for a page rather than once per item.
+type selector map[string]bool
+
+func newSelector(sel []string, keep string) selector {
 	if sel == nil {
-		return append(object{}, full...)
+		return nil
 	}
-	want := map[string]bool{keep: true}
+	want := selector{keep: true}
 	for _, s := range sel {
 		want[s] = true
+	}
+	return want
+}
+
+// apply returns full's selected properties, in full's order.
+func (want selector) apply(full object) object {
+	if want == nil {
+		return append(object{}, full...)
 	}
 	var out object
 	for _, f := range full {

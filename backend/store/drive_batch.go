@@ -31,13 +31,13 @@ type drivePageWriter struct {
 	// the page's items and their parents sit, the drive's folder mappings
 	// (read when a folder is first placed), and the clients whose folders
 	// were placed.
-	keys      map[string]int64
-	placed    map[string]placement
-	mappings  map[string]folderMapping
-	clients   map[int64]bool
-	upserts   [][]any
-	tombs     []string
-	acts      [][]any
+	keys     map[string]int64
+	placed   map[string]placement
+	mappings map[string]folderMapping
+	clients  map[int64]bool
+	upserts  [][]any
+	tombs    []string
+	acts     [][]any
 }
 
 // driveUpsertHead and driveUpsertTail are the item upsert, one row per
@@ -45,7 +45,8 @@ type drivePageWriter struct {
 // for a stored item (keep the stored one), dirty is 1 when the item is
 // renamed, moved, or new and not placed (its path and client are
 // re-derived at the round's end). A new item's path and client are its
-// placement's ('' and NULL when not placed); a stored item keeps its own.
+// placement's (an empty path and no client when not placed); a stored
+// item keeps its own.
 const (
 	driveUpsertHead = `INSERT INTO drive_items(account_id, drive_id, id, parent_id, name, name_key, is_folder, is_root,
 		size, mime, web_url, created_at, created_by_name, created_by_address, modified_at, modified_by_name, modified_by_address,
