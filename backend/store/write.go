@@ -42,6 +42,11 @@ func (s *Store) bulkTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return s.write(ctx, true, fn)
 }
 
+// HoldBulkWrites keeps bulk writes (drive pages) waiting, even between
+// other writes, until release is called: for a run of short writes that
+// must not each wait for a drive page, as a discovery's (writequeue.go).
+func (s *Store) HoldBulkWrites() (release func()) { return s.writes.holdBulk() }
+
 func (s *Store) write(ctx context.Context, bulk bool, fn func(*sql.Tx) error) error {
 	s.writes.lock(bulk)
 	defer s.writes.unlock()

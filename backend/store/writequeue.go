@@ -18,6 +18,7 @@ type writeQueue struct {
 	mu          sync.Mutex
 	held        bool
 	first, bulk []chan struct{} // waiters, oldest first
+	holds       int             // holdBulk calls not yet released
 	onWait      func()          // tests: called once a waiter is queued
 }
 
@@ -25,7 +26,7 @@ type writeQueue struct {
 // for a bulk write, after every queued write of the other class too.
 func (q *writeQueue) lock(bulk bool) {
 	q.mu.Lock()
-	if !q.held {
+	if !q.held && (!bulk || q.holds == 0) {
 		q.held = true
 		q.mu.Unlock()
 		return
@@ -52,11 +53,38 @@ func (q *writeQueue) unlock() {
 	switch {
 	case len(q.first) > 0:
 		next, q.first = q.first[0], q.first[1:]
-	case len(q.bulk) > 0:
+	case len(q.bulk) > 0 && q.holds == 0:
 		next, q.bulk = q.bulk[0], q.bulk[1:]
 	default:
 		q.held = false
 		return
 	}
 	close(next)
+}
+
+// holdBulk keeps bulk writes waiting, even while no other write is queued,
+// until the returned release is called: for a run of short writes with
+// work between them (a discovery saving folders and streams one by one),
+// each of which would otherwise wait for a bulk write that took the lock
+// in the gap (docs/PERFORMANCE.md §45). A bulk write under way finishes.
+func (q *writeQueue) holdBulk() (release func()) {
+	q.mu.Lock()
+	q.holds++
+	q.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			q.mu.Lock()
+			q.holds--
+			var next chan struct{}
+			if q.holds == 0 && !q.held && len(q.bulk) > 0 {
+				q.held = true
+				next, q.bulk = q.bulk[0], q.bulk[1:]
+			}
+			q.mu.Unlock()
+			if next != nil {
+				close(next)
+			}
+		})
+	}
 }

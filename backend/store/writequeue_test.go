@@ -71,3 +71,48 @@ func TestBulkWritesGoLast(t *testing.T) {
 		t.Errorf("rows written: %v %v", n, err)
 	}
 }
+
+// While bulk writes are held (a discovery saving folders and streams one
+// by one), a bulk write waits even when nothing else is queued, ordinary
+// writes between the held ones run at once, and the release lets the
+// bulk write run.
+func TestHeldBulkWritesWaitForTheRelease(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	queued := make(chan struct{}, 1)
+	s.writes.onWait = func() { queued <- struct{}{} }
+	insert := func(name string) func(*sql.Tx) error { // at: the order writes ran in
+		return func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO dismissed_suggestions(domain, at)
+				VALUES(?, (SELECT COUNT(*) FROM dismissed_suggestions))`, name)
+			return err
+		}
+	}
+	release := s.HoldBulkWrites()
+	bulkDone := make(chan error, 1)
+	go func() { bulkDone <- s.bulkTx(ctx, insert("drive page")) }()
+	<-queued // the bulk write waits though the writer is free
+	for _, name := range []string{"save folders", "ensure stream"} {
+		if err := s.tx(ctx, insert(name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case err := <-bulkDone:
+		t.Fatalf("the bulk write ran while held (%v)", err)
+	default:
+	}
+	release()
+	release() // a second call changes nothing
+	if err := <-bulkDone; err != nil {
+		t.Fatal(err)
+	}
+	got, err := queryColumn[string](ctx, s.db, `SELECT domain FROM dismissed_suggestions ORDER BY at`)
+	if err != nil || !reflect.DeepEqual(got, []string{"save folders", "ensure stream", "drive page"}) {
+		t.Fatalf("writes ran in the order %v (%v)", got, err)
+	}
+	// Released: a bulk write takes a free writer at once.
+	if err := s.bulkTx(ctx, insert("next drive page")); err != nil {
+		t.Fatal(err)
+	}
+}

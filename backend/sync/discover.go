@@ -59,6 +59,11 @@ func (e *Engine) Discover(ctx context.Context, acct model.Account) (err error) {
 	if err != nil {
 		return err
 	}
+	// Then some twenty short writes, one after another: drive pages, which
+	// may be writing by now (SyncAccount), wait until they are done, or
+	// each would wait for one and the mail would start seconds late.
+	release := e.o.Store.HoldBulkWrites()
+	defer release()
 	if err := wkErr; err != nil {
 		return err
 	}

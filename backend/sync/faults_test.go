@@ -336,6 +336,26 @@ func TestMailboxOnPremises(t *testing.T) {
 	}
 }
 
+// A hybrid account — its mailbox on-premises, its OneDrive in Microsoft
+// 365 — still gets its files: the drives no longer wait for the mailbox's
+// discovery, and the mailbox's error is still the pass's and the
+// account's.
+func TestFilesSyncBesideAnOnPremisesMailbox(t *testing.T) {
+	t.Parallel()
+	h := newDriveHarness(t)
+	h.sim.SetFaults(faults(graphsim.FaultRule{Kind: graphsim.FaultOnPrem, Path: "/me/mailFolders"}))
+	err := h.trySync()
+	if !errors.Is(err, model.ErrMailboxUnavailable) {
+		t.Fatalf("sync beside an on-premises mailbox: %v", err)
+	}
+	if msg, _ := h.engine.DiscoveryError(h.acct.ID); msg != "This mailbox is on-premises; mail and calendar are unavailable." {
+		t.Fatalf("discovery error %q", msg)
+	}
+	if items := h.checkDriveTruth(t, h.sim.MyDriveID(), ""); len(items) == 0 {
+		t.Fatal("no file of the OneDrive was stored")
+	}
+}
+
 // A sign-in without Calendars.ReadBasic still syncs mail.
 func TestMailWithoutCalendarPermission(t *testing.T) {
 	t.Parallel()

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"rapport/backend/graphsim"
 	"rapport/backend/model"
 	rsync "rapport/backend/sync"
 )
@@ -125,8 +126,11 @@ func TestLoadOlderHistory(t *testing.T) {
 	if err := h.engine.LoadOlderHistory(ctx, h.acct, from); err != nil {
 		t.Fatal(err)
 	}
-	// Interrupt the Inbox's backfill after its first page.
+	// Interrupt the Inbox's backfill after its first page. Its second page
+	// stalls until then: otherwise, on a busy machine, every page could
+	// arrive before the first is written and be written with it.
 	inbox := h.stream(t, model.StreamMailBackfill, "Inbox")
+	h.sim.SetFaults(faults(graphsim.FaultRule{Kind: graphsim.FaultSlow, Path: inbox.Resource + "/messages", Skip: 1, Times: 1, RetryAfter: "60"}))
 	rctx, cancel := context.WithCancel(ctx)
 	h.mu.Lock()
 	h.hook = func(e emitted) { // synchronous: before the next page is asked for
@@ -138,6 +142,7 @@ func TestLoadOlderHistory(t *testing.T) {
 	h.mu.Unlock()
 	_, err := h.engine.SyncStream(rctx, h.acct, inbox.ID)
 	cancel()
+	h.sim.SetFaults(graphsim.Faults{})
 	h.mu.Lock()
 	h.hook = nil
 	h.mu.Unlock()
