@@ -59,7 +59,7 @@ func TestDriveItemsPlacedAsWrittenLandWhereTheRoundsEndPutsThem(t *testing.T) {
 			slices.Reverse(back)
 			reversed = append(reversed, back)
 		}
-		got := atEnd.roundKeysLast(t, reversed...)
+		got := atEnd.roundKeys(t, false, reversed...)
 		if fmt.Sprint(ids(got.ClientIDs)) != fmt.Sprint(ids(want.ClientIDs)) || got.Upserted != want.Upserted || got.Removed != want.Removed {
 			t.Fatalf("round %d: placed %+v, at the round's end %+v", r, want, got)
 		}
@@ -72,31 +72,6 @@ func TestDriveItemsPlacedAsWrittenLandWhereTheRoundsEndPutsThem(t *testing.T) {
 		"Clients/Contoso Old/Drafts=-", "Clients/Contoso Old/Drafts/x.txt=-",
 		"Clients/Fabrikam=-", "Clients/Fabrikam/Contoso=Contoso", "Clients/Fabrikam/memo.txt=-", "Clients/Fabrikam/Sub=-", "Clients/Fabrikam/Sub/w.txt=-",
 		"Misc=Contoso", "Misc/note.txt=Contoso", "Misc/y.txt=Contoso", "Old=-", "Old/Archive=-", "Old/Archive/z.txt=-", "Old/Fabrikam=Fabrikam")
-}
-
-// roundKeysLast applies pages as one round with the clients' keys on the
-// last page only: no new folder is placed before the round's end.
-func (f *driveFixture) roundKeysLast(tb testing.TB, pages ...[]model.DriveItem) ApplyResult {
-	tb.Helper()
-	ctx := context.Background()
-	if _, err := f.s.BeginRound(ctx, f.st.ID); err != nil {
-		tb.Fatal(err)
-	}
-	var total ApplyResult
-	for i, items := range pages {
-		p := DrivePage{StreamID: f.st.ID, AccountID: f.acct.ID, DriveID: testDrive, Items: items, NextLink: fmt.Sprintf("next-%d", i)}
-		if i == len(pages)-1 {
-			p.NextLink, p.DeltaLink, p.Complete, p.ClientKeys = "", fmt.Sprintf("delta-%d", i), true, f.keys
-		}
-		res, err := f.s.ApplyDrivePage(ctx, p)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		total.Upserted += res.Upserted
-		total.Removed += res.Removed
-		total.ClientIDs = append(total.ClientIDs, res.ClientIDs...)
-	}
-	return total
 }
 
 func ids(v []int64) []int64 {

@@ -69,15 +69,25 @@ func deletedItem(id string) model.DriveItem { return model.DriveItem{ID: id, Del
 // link), each carrying the clients' keys as the sync's pages do.
 func (f *driveFixture) round(tb testing.TB, pages ...[]model.DriveItem) ApplyResult {
 	tb.Helper()
+	return f.roundKeys(tb, true, pages...)
+}
+
+// roundKeys is round with the clients' keys on every page, or on the last
+// page only (no new folder is placed before the round's end).
+func (f *driveFixture) roundKeys(tb testing.TB, everyPage bool, pages ...[]model.DriveItem) ApplyResult {
+	tb.Helper()
 	ctx := context.Background()
 	if _, err := f.s.BeginRound(ctx, f.st.ID); err != nil {
 		tb.Fatal(err)
 	}
 	var total ApplyResult
 	for i, items := range pages {
-		p := DrivePage{StreamID: f.st.ID, AccountID: f.acct.ID, DriveID: testDrive, Items: items, ClientKeys: f.keys}
+		p := DrivePage{StreamID: f.st.ID, AccountID: f.acct.ID, DriveID: testDrive, Items: items}
+		if everyPage {
+			p.ClientKeys = f.keys
+		}
 		if i == len(pages)-1 {
-			p.DeltaLink, p.Complete = fmt.Sprintf("delta-%d", time.Now().UnixNano()), true
+			p.DeltaLink, p.Complete, p.ClientKeys = fmt.Sprintf("delta-%d", time.Now().UnixNano()), true, f.keys
 		} else {
 			p.NextLink = fmt.Sprintf("next-%d", i)
 		}
