@@ -97,7 +97,7 @@ func (s *Store) applyDrivePage(ctx context.Context, tx *sql.Tx, p DrivePage, now
 	if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full, next_link = '' FROM streams WHERE id=?`, p.StreamID).Scan(&round, &full, &firstPage); err != nil {
 		return res, fmt.Errorf("load stream: %w", err)
 	}
-	w, err := newDrivePageWriter(ctx, tx, p, round, now)
+	w, err := newDrivePageWriter(ctx, tx, p, round, now, clients)
 	if err != nil {
 		return res, err
 	}
@@ -166,9 +166,6 @@ func (s *Store) applyDrivePage(ctx context.Context, tx *sql.Tx, p DrivePage, now
 	}
 	if err := w.flush(); err != nil {
 		return res, fmt.Errorf("save drive items: %w", err)
-	}
-	for c := range w.clients {
-		clients[c] = true
 	}
 
 	added := res.Upserted - res.Removed

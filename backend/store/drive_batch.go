@@ -29,8 +29,9 @@ type drivePageWriter struct {
 	// Placing new items as they are written (drive_place.go): the
 	// clients' folder keys (nil: folders wait for the round's end), where
 	// the page's items and their parents sit, the drive's folder mappings
-	// (read when a folder is first placed), and the clients whose folders
-	// were placed.
+	// (read when a folder is first placed), and the caller's set of
+	// clients whose links changed, which gets the clients of the folders
+	// placed.
 	keys     map[string]int64
 	placed   map[string]placement
 	mappings map[string]folderMapping
@@ -70,11 +71,12 @@ const (
 )
 
 // newDrivePageWriter loads the stored state of the page's items and where
-// they and their parents sit.
-func newDrivePageWriter(ctx context.Context, tx *sql.Tx, p DrivePage, round int64, now time.Time) (*drivePageWriter, error) {
+// they and their parents sit; the clients of the folders it places are
+// added to clients.
+func newDrivePageWriter(ctx context.Context, tx *sql.Tx, p DrivePage, round int64, now time.Time, clients map[int64]bool) (*drivePageWriter, error) {
 	w := &drivePageWriter{ctx: ctx, tx: tx, accountID: p.AccountID, driveID: p.DriveID, streamID: p.StreamID, round: round, now: now,
 		stored: make(map[string]storedItem, len(p.Items)), seen: make(map[string]bool, len(p.Items)),
-		keys: p.ClientKeys, clients: map[int64]bool{}}
+		keys: p.ClientKeys, clients: clients}
 	ids := make([]string, 0, len(p.Items))
 	for _, it := range p.Items {
 		if it.ID != "" {

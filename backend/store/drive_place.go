@@ -111,7 +111,7 @@ func (w *drivePageWriter) place(it model.DriveItem) (placement, bool, error) {
 	var parent placement
 	if !it.IsRoot {
 		var ok bool
-		if parent, ok = w.placed[it.ParentID]; !ok || !parent.settled || it.ParentID == "" {
+		if parent, ok = w.placed[it.ParentID]; !ok || !parent.settled {
 			return placement{}, false, nil
 		}
 	}
