@@ -70,8 +70,19 @@ func (s *Store) ApplyDrivePages(ctx context.Context, pages []DrivePage) (ApplyRe
 		return res, err
 	}
 	clients := map[int64]bool{}
+	staged := false // the last page was staged: the round is written now
 	err = s.bulkTx(ctx, func(tx *sql.Tx) error {
 		for _, p := range pages {
+			stage, err := stagesPage(ctx, tx, p) // drive_stage.go
+			if err != nil {
+				return err
+			}
+			if staged = stage; stage {
+				if err := stagePage(ctx, tx, p); err != nil {
+					return err
+				}
+				continue
+			}
 			got, err := s.applyDrivePage(ctx, tx, p, s.Tick(), clients)
 			if err != nil {
 				return err
@@ -83,6 +94,14 @@ func (s *Store) ApplyDrivePages(ctx context.Context, pages []DrivePage) (ApplyRe
 	})
 	if err != nil {
 		return ApplyResult{}, err
+	}
+	if last := pages[len(pages)-1]; staged && last.Complete {
+		got, err := s.writeStaged(ctx, last, clients)
+		if err != nil {
+			return ApplyResult{}, err
+		}
+		res.Upserted += got.Upserted
+		res.Removed += got.Removed
 	}
 	res.ClientIDs = sortedIDs(clients)
 	return res, nil
@@ -105,7 +124,7 @@ func (s *Store) applyDrivePage(ctx context.Context, tx *sql.Tx, p DrivePage, now
 		if it.ID == "" {
 			continue
 		}
-		old, err := w.begin(it.ID)
+		old, err := w.begin(it.ID, it.Deleted)
 		if err != nil {
 			return res, err
 		}

@@ -12,10 +12,15 @@ import (
 // drivePageWriter writes a drive page's rows in a few statements instead of
 // three or four per item (issue 7): the stored state of the page's items is
 // read with one query, and the upserts, tombstones and activity rows are
-// collected and written with multi-row statements. A page that names an
-// item twice (Graph repeats items) has its collected rows written before
-// the repeat is handled, so one item's rows are still written in the
-// page's order; its stored state is kept up to date in memory meanwhile.
+// collected and written with multi-row statements. Graph repeats items:
+// a repeat joins the collected rows (SQLite applies a multi-row upsert's
+// rows in order, a repeat's as an update of the row before), except that
+// a deletion, or a repeat of an item whose deletion was collected, has
+// the collected rows written first, as tombstones are written after the
+// upserts. So one item's rows are written in the page's order; its stored
+// state is kept up to date in memory meanwhile. (Writing before every
+// repeat cost 1.5 s of the writer's time once a staged round put an
+// item's reports side by side: docs/PERFORMANCE.md §47.)
 type drivePageWriter struct {
 	ctx       context.Context
 	tx        *sql.Tx
@@ -25,7 +30,7 @@ type drivePageWriter struct {
 	round     int64
 	now       time.Time // when the page is applied: tombstones, undated activity
 	stored    map[string]storedItem
-	seen      map[string]bool
+	seen      map[string]bool // the items collected since the last flush: true when tombstoned
 	// Placing new items as they are written (drive_place.go): the
 	// clients' folder keys (nil: folders wait for the round's end), where
 	// the page's items and their parents sit, the drive's folder mappings
@@ -108,15 +113,18 @@ func newDrivePageWriter(ctx context.Context, tx *sql.Tx, p DrivePage, round int6
 	return w, w.loadPlacements(p.Items)
 }
 
-// begin returns the stored state of an item about to be handled, writing
-// what was collected first when the page named the item before.
-func (w *drivePageWriter) begin(id string) (storedItem, error) {
-	if w.seen[id] {
+// begin returns the stored state of an item about to be handled (deleting:
+// a deletion), writing what was collected first when a tombstone of the
+// item would otherwise be written out of the page's order.
+func (w *drivePageWriter) begin(id string, deleting bool) (storedItem, error) {
+	if tombed, seen := w.seen[id]; seen && (deleting || tombed) {
 		if err := w.flush(); err != nil {
 			return storedItem{}, err
 		}
 	}
-	w.seen[id] = true
+	if _, seen := w.seen[id]; !seen {
+		w.seen[id] = false
+	}
 	return w.stored[id], nil
 }
 
@@ -163,6 +171,7 @@ func (w *drivePageWriter) upsert(it model.DriveItem, live, dirty bool) error {
 // tomb collects the deletion of a stored live item.
 func (w *drivePageWriter) tomb(id string) {
 	w.tombs = append(w.tombs, id)
+	w.seen[id] = true
 	old := w.stored[id]
 	old.deleted = true
 	w.stored[id] = old

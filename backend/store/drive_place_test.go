@@ -41,6 +41,7 @@ func TestDriveItemsPlacedAsWrittenLandWhereTheRoundsEndPutsThem(t *testing.T) {
 		},
 	}
 	placed, atEnd := newDriveFixture(t), newDriveFixture(t)
+	atEnd.unlinked = true // a first round written as it comes, not staged
 	for r, pages := range rounds {
 		if r == 1 { // by hand between the rounds: Misc to Contoso, Fabrikam no longer auto-mapped
 			for _, f := range []*driveFixture{placed, atEnd} {

@@ -102,6 +102,12 @@ func (s *Store) BeginRound(ctx context.Context, streamID int64) (model.Stream, e
 			WHERE id=? AND next_link='' AND delta_link=''`, streamID); err != nil {
 			return err
 		}
+		// What an abandoned round staged (a drive's, drive_stage.go) is
+		// not this round's.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM drive_stage WHERE stream_id=?1
+			AND (SELECT next_link FROM streams WHERE id=?1) = ''`, streamID); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE streams SET last_attempt_at=?,
 			round_started_at=CASE WHEN next_link='' THEN ? ELSE round_started_at END WHERE id=?`, now, now, streamID)
 		return err
