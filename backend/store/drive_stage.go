@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -183,7 +184,11 @@ func (s *Store) writeStaged(ctx context.Context, last DrivePage, clients map[int
 	return res, nil
 }
 
-// stagedItems reads and decodes the staged items seqs names, in that order.
+// stagedItems reads and decodes the staged items seqs names, in that
+// order. A damaged entry (the disk's doing: nothing else writes one) makes
+// the staged round unusable: the error asks for the round afresh
+// (model.ErrResyncRequired, as a 410 does), whose BeginRound drops the
+// stage, instead of failing every round from now on.
 func (s *Store) stagedItems(ctx context.Context, seqs []int64) ([]model.DriveItem, error) {
 	type row struct {
 		seq  int64
@@ -204,7 +209,7 @@ func (s *Store) stagedItems(ctx context.Context, seqs []int64) ([]model.DriveIte
 	items := make([]model.DriveItem, len(seqs))
 	for _, r := range rows {
 		if items[at[r.seq]], err = decodeStaged(r.item); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", model.ErrResyncRequired, err)
 		}
 	}
 	return items, nil

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -144,6 +145,38 @@ func withoutItem(dump []string, id string) []string {
 		}
 	}
 	return out
+}
+
+// A damaged staged entry asks for the round afresh (as a 410 does), and
+// the fresh round starts without the stage, instead of failing forever.
+func TestDamagedStageAsksForAFreshRound(t *testing.T) {
+	ctx := context.Background()
+	f := newDriveFixture(t)
+	if _, err := f.s.BeginRound(ctx, f.st.ID); err != nil {
+		t.Fatal(err)
+	}
+	page := func(items []model.DriveItem, complete bool) DrivePage {
+		p := DrivePage{StreamID: f.st.ID, AccountID: f.acct.ID, DriveID: testDrive, Items: items, ClientKeys: f.keys, NextLink: "next-0"}
+		if complete {
+			p.NextLink, p.DeltaLink, p.Complete = "", "delta-1", true
+		}
+		return p
+	}
+	if _, err := f.s.ApplyDrivePage(ctx, page([]model.DriveItem{fileItem("a", "root", "a.txt", 1, "Lee")}, false)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.db.Exec(`UPDATE drive_stage SET item = substr(item, 1, 5)`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.s.ApplyDrivePage(ctx, page([]model.DriveItem{rootItem()}, true))
+	if !errors.Is(err, model.ErrResyncRequired) {
+		t.Fatalf("a damaged stage: %v, want a resync", err)
+	}
+	if err := f.s.ResetStream(ctx, f.st.ID); err != nil { // what the engine does on a resync
+		t.Fatal(err)
+	}
+	f.round(t, []model.DriveItem{fileItem("b", "root", "b.txt", 1, "Lee")}, []model.DriveItem{rootItem()})
+	expectTree(t, f.tree(t), "=-", "b.txt=-")
 }
 
 func stagedCount(t *testing.T, s *Store) int {
