@@ -53,7 +53,9 @@ type storedItem struct {
 // deletes what a full round did not report, deletes the contents of
 // deleted folders, applies auto-links, rebuilds paths and clients for the
 // subtrees that changed, and links new activity to clients. Applying the
-// same page twice leaves the same rows.
+// same page twice leaves the same rows. A full delta round's pages are
+// staged instead, and its last page writes the whole round, parents first
+// (drive_stage.go).
 func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, error) {
 	return s.ApplyDrivePages(ctx, []DrivePage{p})
 }
@@ -62,9 +64,12 @@ func (s *Store) ApplyDrivePage(ctx context.Context, p DrivePage) (ApplyResult, e
 // transaction, each exactly as ApplyDrivePage would, the last one's
 // checkpoint last: the pages a drive's fetcher received while the writer
 // was busy (docs/PERFORMANCE.md §40). A batch that fails leaves none of
-// its pages.
+// its pages. When its last page ends a staged round, the round is then
+// written in transactions of its own (writeStaged): one that fails leaves
+// the rest staged, written when that page comes again.
 func (s *Store) ApplyDrivePages(ctx context.Context, pages []DrivePage) (ApplyResult, error) {
 	var res ApplyResult
+	caller := ctx            // a staged round's writes stop between transactions when it is cancelled
 	ctx, err := pageCtx(ctx) // write.go
 	if err != nil {
 		return res, err
@@ -96,7 +101,7 @@ func (s *Store) ApplyDrivePages(ctx context.Context, pages []DrivePage) (ApplyRe
 		return ApplyResult{}, err
 	}
 	if last := pages[len(pages)-1]; staged && last.Complete {
-		got, err := s.writeStaged(ctx, last, clients)
+		got, err := s.writeStaged(caller, last, clients)
 		if err != nil {
 			return ApplyResult{}, err
 		}
