@@ -4,7 +4,7 @@
 -- round in no particular order; written as they came, children before
 -- their parents were stored without a path or a client and rewritten at
 -- the round's end, every row twice with its indexes. item is the
--- decoded item (stagedItem's encoding); seq keeps Graph's order, which
+-- decoded item (appendStaged's encoding); seq keeps Graph's order, which
 -- decides between two reports of one item.
 CREATE TABLE drive_stage (
   seq       INTEGER PRIMARY KEY,
