@@ -129,7 +129,7 @@ func (s *Store) applyDrivePage(ctx context.Context, tx *sql.Tx, p DrivePage, now
 		if it.ID == "" {
 			continue
 		}
-		old, err := w.begin(it.ID, it.Deleted)
+		old, err := w.begin(it.ID)
 		if err != nil {
 			return res, err
 		}

@@ -14,13 +14,14 @@ import (
 // read with one query, and the upserts, tombstones and activity rows are
 // collected and written with multi-row statements. Graph repeats items:
 // a repeat joins the collected rows (SQLite applies a multi-row upsert's
-// rows in order, a repeat's as an update of the row before), except that
-// a deletion, or a repeat of an item whose deletion was collected, has
-// the collected rows written first, as tombstones are written after the
-// upserts. So one item's rows are written in the page's order; its stored
-// state is kept up to date in memory meanwhile. (Writing before every
-// repeat cost 1.5 s of the writer's time once a staged round put an
-// item's reports side by side: docs/PERFORMANCE.md §47.)
+// rows in order, a repeat's as an update of the row before; a deletion's
+// tombstone is written after the upserts anyway), except that a repeat
+// of an item whose tombstone was collected has the collected rows written
+// first, or its upsert would come before the tombstone. So one item's
+// rows are written in the page's order; its stored state is kept up to
+// date in memory meanwhile. (Writing before every repeat cost 1.5 s of
+// the writer's time once a staged round put an item's reports side by
+// side: docs/PERFORMANCE.md §47.)
 type drivePageWriter struct {
 	ctx       context.Context
 	tx        *sql.Tx
@@ -30,7 +31,7 @@ type drivePageWriter struct {
 	round     int64
 	now       time.Time // when the page is applied: tombstones, undated activity
 	stored    map[string]storedItem
-	seen      map[string]bool // the items collected since the last flush: true when tombstoned
+	tombed    map[string]bool // the items whose tombstones wait for the next flush
 	// Placing new items as they are written (drive_place.go): the
 	// clients' folder keys (nil: folders wait for the round's end), where
 	// the page's items and their parents sit, the drive's folder mappings
@@ -80,7 +81,7 @@ const (
 // added to clients.
 func newDrivePageWriter(ctx context.Context, tx *sql.Tx, p DrivePage, round int64, now time.Time, clients map[int64]bool) (*drivePageWriter, error) {
 	w := &drivePageWriter{ctx: ctx, tx: tx, accountID: p.AccountID, driveID: p.DriveID, streamID: p.StreamID, round: round, now: now,
-		stored: make(map[string]storedItem, len(p.Items)), seen: make(map[string]bool, len(p.Items)),
+		stored: make(map[string]storedItem, len(p.Items)), tombed: map[string]bool{},
 		keys: p.ClientKeys, clients: clients}
 	ids := make([]string, 0, len(p.Items))
 	for _, it := range p.Items {
@@ -113,17 +114,13 @@ func newDrivePageWriter(ctx context.Context, tx *sql.Tx, p DrivePage, round int6
 	return w, w.loadPlacements(p.Items)
 }
 
-// begin returns the stored state of an item about to be handled (deleting:
-// a deletion), writing what was collected first when a tombstone of the
-// item would otherwise be written out of the page's order.
-func (w *drivePageWriter) begin(id string, deleting bool) (storedItem, error) {
-	if tombed, seen := w.seen[id]; seen && (deleting || tombed) {
+// begin returns the stored state of an item about to be handled, writing
+// what was collected first when the item's tombstone is among it.
+func (w *drivePageWriter) begin(id string) (storedItem, error) {
+	if w.tombed[id] {
 		if err := w.flush(); err != nil {
 			return storedItem{}, err
 		}
-	}
-	if _, seen := w.seen[id]; !seen {
-		w.seen[id] = false
 	}
 	return w.stored[id], nil
 }
@@ -171,7 +168,7 @@ func (w *drivePageWriter) upsert(it model.DriveItem, live, dirty bool) error {
 // tomb collects the deletion of a stored live item.
 func (w *drivePageWriter) tomb(id string) {
 	w.tombs = append(w.tombs, id)
-	w.seen[id] = true
+	w.tombed[id] = true
 	old := w.stored[id]
 	old.deleted = true
 	w.stored[id] = old
@@ -204,6 +201,6 @@ func (w *drivePageWriter) flush() error {
 		return err
 	}
 	w.upserts, w.tombs, w.acts = w.upserts[:0], w.tombs[:0], w.acts[:0]
-	clear(w.seen)
+	clear(w.tombed)
 	return nil
 }
