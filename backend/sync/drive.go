@@ -449,15 +449,9 @@ func (e *Engine) syncNewDriveStreams(ctx context.Context, acct model.Account, do
 	for _, id := range done {
 		seen[id] = true
 	}
-	streams, err := e.o.Store.Streams(ctx, acct.ID)
+	ids, err := e.streamIDs(ctx, acct.ID, func(s model.Stream) bool { return s.Kind == model.StreamDrive && !seen[s.ID] })
 	if err != nil {
 		return err
-	}
-	var ids []int64
-	for _, s := range streams {
-		if s.Kind == model.StreamDrive && !seen[s.ID] {
-			ids = append(ids, s.ID)
-		}
 	}
 	if len(ids) == 0 {
 		return nil

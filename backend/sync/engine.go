@@ -274,15 +274,9 @@ func (e *Engine) SyncAccount(ctx context.Context, acct model.Account) error {
 		}
 		return errors.Join(fmt.Errorf("list mail folders and calendars: %w", discErr), <-drivesDone)
 	}
-	streams, err := e.o.Store.Streams(ctx, acct.ID)
+	ids, err := e.streamIDs(ctx, acct.ID, func(s model.Stream) bool { return s.Kind != model.StreamDrive })
 	if err != nil {
 		return errors.Join(err, <-drivesDone)
-	}
-	var ids []int64
-	for _, s := range streams {
-		if s.Kind != model.StreamDrive {
-			ids = append(ids, s.ID)
-		}
 	}
 	if err := errors.Join(e.SyncStreams(ctx, acct, ids), <-drivesDone); err != nil {
 		return errors.Join(err, discErr)
@@ -300,17 +294,26 @@ func (e *Engine) syncDrives(ctx context.Context, acct model.Account) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	streams, err := e.o.Store.Streams(ctx, acct.ID)
+	ids, err := e.streamIDs(ctx, acct.ID, func(s model.Stream) bool { return s.Kind == model.StreamDrive })
 	if err != nil {
 		return err
 	}
+	return errors.Join(e.SyncStreams(ctx, acct, ids), e.syncNewDriveStreams(ctx, acct, ids))
+}
+
+// streamIDs lists the account's streams that keep selects.
+func (e *Engine) streamIDs(ctx context.Context, accountID int64, keep func(model.Stream) bool) ([]int64, error) {
+	streams, err := e.o.Store.Streams(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
 	var ids []int64
 	for _, s := range streams {
-		if s.Kind == model.StreamDrive {
+		if keep(s) {
 			ids = append(ids, s.ID)
 		}
 	}
-	return errors.Join(e.SyncStreams(ctx, acct, ids), e.syncNewDriveStreams(ctx, acct, ids))
+	return ids, nil
 }
 
 // CalendarAccessError is a discovery that listed the mail folders but was
