@@ -209,8 +209,8 @@ func (f *fixture) seed() {
 func (f *fixture) file(at time.Time, actor, action, name string) {
 	f.t.Helper()
 	db := f.s.DB()
-	res, err := db.Exec(`INSERT INTO file_activity(account_id, drive_id, item_id, at, actor_name, action, name, path_at_time, pending)
-		VALUES(?, 'drive1', ?, ?, ?, ?, ?, ?, 0)`, f.a.ID, "file-"+name, at.UnixMilli(), actor, action, name, "Clients/Contoso/"+name)
+	res, err := db.Exec(`INSERT INTO file_activity(account_id, drive_key, item_id, at, actor_name, action, name, path_at_time, pending)
+		VALUES(?, 1, ?, ?, ?, ?, ?, ?, 0)`, f.a.ID, "file-"+name, at.UnixMilli(), actor, action, name, "Clients/Contoso/"+name)
 	if err != nil {
 		f.t.Fatal(err)
 	}

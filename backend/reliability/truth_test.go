@@ -530,7 +530,8 @@ func checkFolderClients(t *testing.T, db *sql.DB) {
 	// A row with a client maps the folder (suppressed only says the name
 	// rule may not map it); a row without one (unmapped) does not.
 	mapped := map[key]int64{}
-	rows, err := db.Query(`SELECT account_id, drive_id, folder_id, client_id FROM folder_mappings WHERE client_id IS NOT NULL`)
+	drive := driveColumn(db) // the store may be at any version (TestCrashDuringMigration)
+	rows, err := db.Query(`SELECT account_id, ` + drive + `, folder_id, client_id FROM folder_mappings WHERE client_id IS NOT NULL`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -549,7 +550,7 @@ func checkFolderClients(t *testing.T, db *sql.DB) {
 		dirty  bool
 	}
 	items := map[key]item{}
-	rows, err = db.Query(`SELECT account_id, drive_id, id, parent_id, COALESCE(client_id, 0), dirty FROM drive_items WHERE deleted_at IS NULL`)
+	rows, err = db.Query(`SELECT account_id, ` + drive + `, id, parent_id, COALESCE(client_id, 0), dirty FROM drive_items WHERE deleted_at IS NULL`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -597,6 +598,16 @@ const (
 		WHERE (SELECT COUNT(*) FROM client_domains c2 WHERE c2.domain = cd.domain) = 1`
 )
 
+// driveColumn names the drive tables' drive column: drive_id before
+// migration 014, drive_key since.
+func driveColumn(db *sql.DB) string {
+	var keyed bool
+	if err := db.QueryRow(`SELECT EXISTS (SELECT 1 FROM pragma_table_info('drive_items') WHERE name = 'drive_key')`).Scan(&keyed); err == nil && keyed {
+		return "drive_key"
+	}
+	return "drive_id"
+}
+
 // fileActivityKey is the columns that identify one observed change, among
 // those issue 5's table has.
 func fileActivityKey(db *sql.DB) string {
@@ -610,7 +621,7 @@ func fileActivityKey(db *sql.DB) string {
 		var c string
 		_ = rows.Scan(&c)
 		switch c {
-		case "account_id", "drive_id", "item_id", "at", "action", "actor", "actor_address", "change_key", "etag", "ctag", "name", "parent_id":
+		case "account_id", "drive_id", "drive_key", "item_id", "at", "action", "actor", "actor_address", "change_key", "etag", "ctag", "name", "parent_id":
 			cols = append(cols, c)
 		}
 	}

@@ -121,18 +121,22 @@ func (s *Store) RemoveDrive(ctx context.Context, accountID int64, driveID, rootI
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		drive, err := lookupDriveKey(ctx, tx, accountID, driveID)
+		if err != nil {
+			return err
+		}
 		// The items this drive row brought: the whole drive's, or a shared
 		// folder's (its stream's).
-		itemsWhere := `account_id=? AND drive_id=?`
-		args := []any{accountID, driveID}
+		itemsWhere := `account_id=? AND drive_key=?`
+		args := []any{accountID, drive}
 		if rootID != "" {
 			itemsWhere += ` AND stream_id=?`
 			args = append(args, streamID)
 		}
 		linked, err := queryColumn[int64](ctx, tx, `SELECT DISTINCT l.client_id FROM links l JOIN file_activity fa
 			ON l.kind='file' AND l.account_id=fa.account_id AND l.item_id=CAST(fa.id AS TEXT)
-			WHERE fa.account_id=? AND fa.drive_id=? AND fa.item_id IN (SELECT id FROM drive_items WHERE `+itemsWhere+`)`,
-			append([]any{accountID, driveID}, args...)...)
+			WHERE fa.account_id=? AND fa.drive_key=? AND fa.item_id IN (SELECT id FROM drive_items WHERE `+itemsWhere+`)`,
+			append([]any{accountID, drive}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -145,13 +149,13 @@ func (s *Store) RemoveDrive(ctx context.Context, accountID int64, driveID, rootI
 			return err
 		}
 		if err := exec(`DELETE FROM links WHERE kind='file' AND account_id=? AND item_id IN (SELECT CAST(id AS TEXT) FROM file_activity
-			WHERE account_id=? AND drive_id=? AND item_id IN (`+sub+`))`, accountID, accountID, driveID); err != nil {
+			WHERE account_id=? AND drive_key=? AND item_id IN (`+sub+`))`, accountID, accountID, drive); err != nil {
 			return err
 		}
-		if err := exec(`DELETE FROM file_activity WHERE account_id=? AND drive_id=? AND item_id IN (`+sub+`)`, accountID, driveID); err != nil {
+		if err := exec(`DELETE FROM file_activity WHERE account_id=? AND drive_key=? AND item_id IN (`+sub+`)`, accountID, drive); err != nil {
 			return err
 		}
-		if err := exec(`DELETE FROM folder_mappings WHERE account_id=? AND drive_id=? AND folder_id IN (`+sub+`)`, accountID, driveID); err != nil {
+		if err := exec(`DELETE FROM folder_mappings WHERE account_id=? AND drive_key=? AND folder_id IN (`+sub+`)`, accountID, drive); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM drive_items WHERE `+itemsWhere, args...); err != nil {
@@ -182,7 +186,8 @@ type StoredDriveItem struct {
 	StreamID  int64
 }
 
-const itemCols = `drive_id, id, parent_id, name, is_folder, is_root, size, mime, web_url, created_at, created_by_name, created_by_address,
+// itemCols are read from drive_items (not aliased).
+var itemCols = driveIDOf("drive_items") + `, id, parent_id, name, is_folder, is_root, size, mime, web_url, created_at, created_by_name, created_by_address,
 	modified_at, modified_by_name, modified_by_address, etag, ctag, quick_xor_hash, remote_drive_id, remote_graph_drive_id, remote_id,
 	deleted_at, path, COALESCE(client_id, 0), stream_id, name_key`
 
@@ -204,14 +209,22 @@ func scanItem(row interface{ Scan(...any) error }) (StoredDriveItem, error) {
 
 // DriveItems lists the live (not deleted) items of a drive, by path.
 func (s *Store) DriveItems(ctx context.Context, accountID int64, driveID string) ([]StoredDriveItem, error) {
+	drive, err := lookupDriveKey(ctx, s.db, accountID, driveID)
+	if err != nil {
+		return nil, err
+	}
 	return queryRows(ctx, s.db, rowScanner[StoredDriveItem](scanItem).rows, `SELECT `+itemCols+` FROM drive_items
-		WHERE account_id=? AND drive_id=? AND deleted_at IS NULL ORDER BY path, id`, accountID, driveID)
+		WHERE account_id=? AND drive_key=? AND deleted_at IS NULL ORDER BY path, id`, accountID, drive)
 }
 
 // DriveItem loads one item, live or a tombstone.
 func (s *Store) DriveItem(ctx context.Context, accountID int64, driveID, id string) (StoredDriveItem, error) {
-	it, err := scanItem(s.db.QueryRowContext(ctx, `SELECT `+itemCols+` FROM drive_items WHERE account_id=? AND drive_id=? AND id=?`,
-		accountID, driveID, id))
+	drive, err := lookupDriveKey(ctx, s.db, accountID, driveID)
+	if err != nil {
+		return StoredDriveItem{}, err
+	}
+	it, err := scanItem(s.db.QueryRowContext(ctx, `SELECT `+itemCols+` FROM drive_items WHERE account_id=? AND drive_key=? AND id=?`,
+		accountID, drive, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return it, model.ErrNotFound
 	}
@@ -240,7 +253,7 @@ func (s *Store) FileActivities(ctx context.Context, accountID int64) ([]FileActi
 		err := rows.Scan(&a.ID, &a.DriveID, &a.ItemID, &a.ParentID, &at, &a.Actor.Name, &a.Actor.Address, &a.Action, &a.Name, &a.Path)
 		a.At = fromMS(at)
 		return a, err
-	}, `SELECT id, drive_id, item_id, parent_id, at, actor_name, actor_address, action, name, path_at_time
+	}, `SELECT id, `+driveIDOf("file_activity")+`, item_id, parent_id, at, actor_name, actor_address, action, name, path_at_time
 		FROM file_activity WHERE account_id=? ORDER BY at, id`, accountID)
 }
 

@@ -121,7 +121,11 @@ func (s *Store) applyDrivePage(ctx context.Context, tx *sql.Tx, p DrivePage, now
 	if err := tx.QueryRowContext(ctx, `SELECT round_id, round_full, next_link = '' FROM streams WHERE id=?`, p.StreamID).Scan(&round, &full, &firstPage); err != nil {
 		return res, fmt.Errorf("load stream: %w", err)
 	}
-	w, err := newDrivePageWriter(ctx, tx, p, round, now, clients)
+	drive, err := driveKey(ctx, tx, p.AccountID, p.DriveID)
+	if err != nil {
+		return res, err
+	}
+	w, err := newDrivePageWriter(ctx, tx, p, drive, round, now, clients)
 	if err != nil {
 		return res, err
 	}
@@ -194,7 +198,7 @@ func (s *Store) applyDrivePage(ctx context.Context, tx *sql.Tx, p DrivePage, now
 
 	added := res.Upserted - res.Removed
 	if p.Complete {
-		ids, removed, err := s.finishDriveRound(ctx, tx, p, round, full, now)
+		ids, removed, err := s.finishDriveRound(ctx, tx, p, drive, round, full, now)
 		if err != nil {
 			return res, err
 		}
@@ -251,14 +255,14 @@ func contentChanged(old storedItem, it model.DriveItem, renamed bool) bool {
 // deleted folders) with INDEXED BY: without statistics SQLite prefers the
 // primary key's (account, drive) prefix and reads the whole drive, four
 // times per poll of a 30,000-item OneDrive (issue 7).
-func (s *Store) finishDriveRound(ctx context.Context, tx *sql.Tx, p DrivePage, round int64, full bool, now time.Time) ([]int64, int, error) {
+func (s *Store) finishDriveRound(ctx context.Context, tx *sql.Tx, p DrivePage, drive, round int64, full bool, now time.Time) ([]int64, int, error) {
 	removed := 0
 	// A full round (the first, a resync after 410, every listing) reported
 	// everything the stream holds: what it did not report is gone.
 	if full {
-		n, err := tombstoneWhere(ctx, tx, p.AccountID, p.DriveID, now,
-			`SELECT id FROM drive_items WHERE stream_id=? AND round_id<? AND deleted_at IS NULL AND account_id=? AND drive_id=?`,
-			p.StreamID, round, p.AccountID, p.DriveID)
+		n, err := tombstoneWhere(ctx, tx, p.AccountID, drive, now,
+			`SELECT id FROM drive_items WHERE stream_id=? AND round_id<? AND deleted_at IS NULL AND account_id=? AND drive_key=?`,
+			p.StreamID, round, p.AccountID, drive)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -266,35 +270,35 @@ func (s *Store) finishDriveRound(ctx context.Context, tx *sql.Tx, p DrivePage, r
 	}
 	// A deleted folder is removed once empty: what is still inside it at
 	// the round's end did not move out, so it went with the folder.
-	n, err := tombstoneWhere(ctx, tx, p.AccountID, p.DriveID, now, `
+	n, err := tombstoneWhere(ctx, tx, p.AccountID, drive, now, `
 		WITH RECURSIVE gone(id, depth) AS (
 			SELECT d.id, 0 FROM drive_items d INDEXED BY drive_items_tomb
-			WHERE d.account_id=? AND d.drive_id=? AND d.is_folder=1 AND d.deleted_at IS NOT NULL
-			  AND EXISTS (SELECT 1 FROM drive_items c INDEXED BY drive_items_parent WHERE c.account_id=d.account_id AND c.drive_id=d.drive_id AND c.parent_id=d.id AND c.deleted_at IS NULL)
+			WHERE d.account_id=? AND d.drive_key=? AND d.is_folder=1 AND d.deleted_at IS NOT NULL
+			  AND EXISTS (SELECT 1 FROM drive_items c INDEXED BY drive_items_parent WHERE c.account_id=d.account_id AND c.drive_key=d.drive_key AND c.parent_id=d.id AND c.deleted_at IS NULL)
 			UNION
-			SELECT c.id, gone.depth+1 FROM gone CROSS JOIN drive_items c INDEXED BY drive_items_parent ON c.account_id=?1 AND c.drive_id=?2 AND c.parent_id=gone.id
+			SELECT c.id, gone.depth+1 FROM gone CROSS JOIN drive_items c INDEXED BY drive_items_parent ON c.account_id=?1 AND c.drive_key=?2 AND c.parent_id=gone.id
 			WHERE c.deleted_at IS NULL AND gone.depth < 256
 		)
-		SELECT DISTINCT id FROM gone`, p.AccountID, p.DriveID)
+		SELECT DISTINCT id FROM gone`, p.AccountID, drive)
 	if err != nil {
 		return nil, 0, err
 	}
 	removed += n
 
-	if err := autoLinkDirty(ctx, tx, p.AccountID, p.DriveID, p.ClientKeys, now); err != nil {
+	if err := autoLinkDirty(ctx, tx, p.AccountID, drive, p.ClientKeys, now); err != nil {
 		return nil, 0, err
 	}
-	clients, err := resolveSubtrees(ctx, tx, p.AccountID, p.DriveID, `
-		SELECT d.id FROM drive_items d INDEXED BY drive_items_dirty WHERE d.account_id=?1 AND d.drive_id=?2 AND d.dirty=1 AND d.deleted_at IS NULL
-		  AND NOT EXISTS (SELECT 1 FROM drive_items q WHERE q.account_id=d.account_id AND q.drive_id=d.drive_id
+	clients, err := resolveSubtrees(ctx, tx, p.AccountID, drive, `
+		SELECT d.id FROM drive_items d INDEXED BY drive_items_dirty WHERE d.account_id=?1 AND d.drive_key=?2 AND d.dirty=1 AND d.deleted_at IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM drive_items q WHERE q.account_id=d.account_id AND q.drive_key=d.drive_key
 		                  AND q.id=d.parent_id AND q.dirty=1 AND q.deleted_at IS NULL)`)
 	if err != nil {
 		return nil, 0, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE drive_items INDEXED BY drive_items_dirty SET dirty=0 WHERE account_id=? AND drive_id=? AND dirty=1`, p.AccountID, p.DriveID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE drive_items INDEXED BY drive_items_dirty SET dirty=0 WHERE account_id=? AND drive_key=? AND dirty=1`, p.AccountID, drive); err != nil {
 		return nil, 0, err
 	}
-	more, err := linkPendingActivity(ctx, tx, p.AccountID, p.DriveID)
+	more, err := linkPendingActivity(ctx, tx, p.AccountID, drive)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -310,19 +314,19 @@ func (s *Store) finishDriveRound(ctx context.Context, tx *sql.Tx, p DrivePage, r
 
 // tombstoneWhere marks the live items the query selects as deleted and
 // records a deletion for each file among them.
-func tombstoneWhere(ctx context.Context, tx *sql.Tx, accountID int64, driveID string, now time.Time, query string, args ...any) (int, error) {
+func tombstoneWhere(ctx context.Context, tx *sql.Tx, accountID, drive int64, now time.Time, query string, args ...any) (int, error) {
 	ids, err := queryColumn[string](ctx, tx, query, args...)
 	if err != nil {
 		return 0, err
 	}
 	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO file_activity(account_id, drive_id, item_id, parent_id, at, action, name, path_at_time, pending)
-			SELECT account_id, drive_id, id, parent_id, ?, 'deleted', name, path, 1 FROM drive_items
-			WHERE account_id=? AND drive_id=? AND id=? AND is_folder=0 AND is_root=0 AND deleted_at IS NULL`, ms(now), accountID, driveID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO file_activity(account_id, drive_key, item_id, parent_id, at, action, name, path_at_time, pending)
+			SELECT account_id, drive_key, id, parent_id, ?, 'deleted', name, path, 1 FROM drive_items
+			WHERE account_id=? AND drive_key=? AND id=? AND is_folder=0 AND is_root=0 AND deleted_at IS NULL`, ms(now), accountID, drive, id); err != nil {
 			return 0, err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE drive_items SET deleted_at=? WHERE account_id=? AND drive_id=? AND id=? AND deleted_at IS NULL`,
-			ms(now), accountID, driveID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE drive_items SET deleted_at=? WHERE account_id=? AND drive_key=? AND id=? AND deleted_at IS NULL`,
+			ms(now), accountID, drive, id); err != nil {
 			return 0, err
 		}
 	}
@@ -331,7 +335,7 @@ func tombstoneWhere(ctx context.Context, tx *sql.Tx, accountID int64, driveID st
 
 // autoLinkDirty applies the name rule (nameRule) to the folders this
 // round added, renamed or moved and did not place as they were written.
-func autoLinkDirty(ctx context.Context, tx *sql.Tx, accountID int64, driveID string, keys map[string]int64, now time.Time) error {
+func autoLinkDirty(ctx context.Context, tx *sql.Tx, accountID, drive int64, keys map[string]int64, now time.Time) error {
 	type cand struct {
 		id, key string
 		m       folderMapping
@@ -344,15 +348,15 @@ func autoLinkDirty(ctx context.Context, tx *sql.Tx, accountID int64, driveID str
 		c.m.origin = origin.String
 		return c, err
 	}, `SELECT d.id, d.name_key, m.client_id, m.origin, m.suppressed IS NOT NULL
-		FROM drive_items d INDEXED BY drive_items_dirty LEFT JOIN folder_mappings m ON m.account_id=d.account_id AND m.drive_id=d.drive_id AND m.folder_id=d.id
-		WHERE d.account_id=? AND d.drive_id=? AND d.dirty=1 AND d.deleted_at IS NULL AND (d.is_folder=1 OR d.is_root=1)
-		  AND (d.name_key <> '' OR m.origin='auto')`, accountID, driveID)
+		FROM drive_items d INDEXED BY drive_items_dirty LEFT JOIN folder_mappings m ON m.account_id=d.account_id AND m.drive_key=d.drive_key AND m.folder_id=d.id
+		WHERE d.account_id=? AND d.drive_key=? AND d.dirty=1 AND d.deleted_at IS NULL AND (d.is_folder=1 OR d.is_root=1)
+		  AND (d.name_key <> '' OR m.origin='auto')`, accountID, drive)
 	if err != nil {
 		return err
 	}
 	for _, c := range cs {
 		drop, add := nameRule(c.key, c.m, c.has, keys)
-		if err := applyNameRule(ctx, tx, accountID, driveID, c.id, drop, add, now); err != nil {
+		if err := applyNameRule(ctx, tx, accountID, drive, c.id, drop, add, now); err != nil {
 			return err
 		}
 	}
@@ -360,22 +364,22 @@ func autoLinkDirty(ctx context.Context, tx *sql.Tx, accountID int64, driveID str
 }
 
 // applyNameRule carries out nameRule's decision for one folder.
-func applyNameRule(ctx context.Context, tx *sql.Tx, accountID int64, driveID, folderID string, drop bool, add int64, now time.Time) error {
+func applyNameRule(ctx context.Context, tx *sql.Tx, accountID, drive int64, folderID string, drop bool, add int64, now time.Time) error {
 	if drop {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM folder_mappings WHERE account_id=? AND drive_id=? AND folder_id=? AND origin='auto'`,
-			accountID, driveID, folderID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM folder_mappings WHERE account_id=? AND drive_key=? AND folder_id=? AND origin='auto'`,
+			accountID, drive, folderID); err != nil {
 			return err
 		}
 	}
 	if add != 0 {
-		return insertAutoMapping(ctx, tx, accountID, driveID, folderID, add, now)
+		return insertAutoMapping(ctx, tx, accountID, drive, folderID, add, now)
 	}
 	return nil
 }
 
-func insertAutoMapping(ctx context.Context, tx *sql.Tx, accountID int64, driveID, folderID string, clientID int64, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO folder_mappings(account_id, drive_id, folder_id, client_id, origin, suppressed, created_at)
-		VALUES(?,?,?,?,'auto',0,?)`, accountID, driveID, folderID, clientID, ms(now))
+func insertAutoMapping(ctx context.Context, tx *sql.Tx, accountID, drive int64, folderID string, clientID int64, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO folder_mappings(account_id, drive_key, folder_id, client_id, origin, suppressed, created_at)
+		VALUES(?,?,?,?,'auto',0,?)`, accountID, drive, folderID, clientID, ms(now))
 	return err
 }
 
@@ -393,7 +397,7 @@ func insertAutoMapping(ctx context.Context, tx *sql.Tx, accountID int64, driveID
 // otherwise walks the whole drive for every folder (the index's prefix
 // with the queue as the inner loop), which made a 10,000-item library's
 // first round end take 40 s (issue 7).
-func resolveSubtrees(ctx context.Context, tx *sql.Tx, accountID int64, driveID, rootsQuery string, args ...any) ([]int64, error) {
+func resolveSubtrees(ctx context.Context, tx *sql.Tx, accountID, drive int64, rootsQuery string, args ...any) ([]int64, error) {
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS drive_sub(id TEXT PRIMARY KEY COLLATE BINARY, path TEXT,
 		client INTEGER, old_client INTEGER, is_folder INTEGER) WITHOUT ROWID`); err != nil {
 		return nil, err
@@ -410,22 +414,22 @@ func resolveSubtrees(ctx context.Context, tx *sql.Tx, accountID int64, driveID, 
 			            ELSE p.path || '/' || r.name END,
 			       CASE WHEN r.is_folder = 1 OR r.is_root = 1 THEN COALESCE(m.client_id, p.client_id) ELSE p.client_id END,
 			       0
-			FROM roots JOIN drive_items r ON r.account_id=?1 AND r.drive_id=?2 AND r.id=roots.id
-			LEFT JOIN drive_items p ON p.account_id=?1 AND p.drive_id=?2 AND p.id=r.parent_id AND r.is_root = 0
-			LEFT JOIN folder_mappings m ON m.account_id=?1 AND m.drive_id=?2 AND m.folder_id=r.id
+			FROM roots JOIN drive_items r ON r.account_id=?1 AND r.drive_key=?2 AND r.id=roots.id
+			LEFT JOIN drive_items p ON p.account_id=?1 AND p.drive_key=?2 AND p.id=r.parent_id AND r.is_root = 0
+			LEFT JOIN folder_mappings m ON m.account_id=?1 AND m.drive_key=?2 AND m.folder_id=r.id
 			UNION ALL
 			SELECT c.id, CASE WHEN sub.path = '' THEN c.name ELSE sub.path || '/' || c.name END,
 			       CASE WHEN c.is_folder = 1 THEN COALESCE(m.client_id, sub.client) ELSE sub.client END,
 			       sub.depth + 1
-			FROM sub CROSS JOIN drive_items c INDEXED BY drive_items_parent ON c.account_id=?1 AND c.drive_id=?2 AND c.parent_id=sub.id AND c.deleted_at IS NULL AND c.is_root = 0
-			LEFT JOIN folder_mappings m ON m.account_id=?1 AND m.drive_id=?2 AND m.folder_id=c.id
+			FROM sub CROSS JOIN drive_items c INDEXED BY drive_items_parent ON c.account_id=?1 AND c.drive_key=?2 AND c.parent_id=sub.id AND c.deleted_at IS NULL AND c.is_root = 0
+			LEFT JOIN folder_mappings m ON m.account_id=?1 AND m.drive_key=?2 AND m.folder_id=c.id
 			WHERE sub.depth < 256
 		)
 		INSERT OR REPLACE INTO drive_sub(id, path, client, old_client, is_folder)
 		SELECT b.id, b.path, b.client, d.client_id, d.is_folder OR d.is_root
 		FROM (SELECT id, path, client, MAX(depth) FROM sub GROUP BY id) b
-		CROSS JOIN drive_items d ON d.account_id=?1 AND d.drive_id=?2 AND d.id=b.id`
-	if _, err := tx.ExecContext(ctx, q, append([]any{accountID, driveID}, args...)...); err != nil {
+		CROSS JOIN drive_items d ON d.account_id=?1 AND d.drive_key=?2 AND d.id=b.id`
+	if _, err := tx.ExecContext(ctx, q, append([]any{accountID, drive}, args...)...); err != nil {
 		return nil, fmt.Errorf("resolve drive subtrees: %w", err)
 	}
 	var any bool
@@ -438,14 +442,14 @@ func resolveSubtrees(ctx context.Context, tx *sql.Tx, accountID int64, driveID, 
 			path = (SELECT s.path FROM drive_sub s WHERE s.id = drive_items.id),
 			client_id = (SELECT s.client FROM drive_sub s WHERE s.id = drive_items.id),
 			dirty = 0
-		WHERE account_id=? AND drive_id=? AND id IN (SELECT id FROM drive_sub)
+		WHERE account_id=? AND drive_key=? AND id IN (SELECT id FROM drive_sub)
 		  AND (dirty = 1 OR path IS NOT (SELECT s.path FROM drive_sub s WHERE s.id = drive_items.id)
-		       OR client_id IS NOT (SELECT s.client FROM drive_sub s WHERE s.id = drive_items.id))`, accountID, driveID); err != nil {
+		       OR client_id IS NOT (SELECT s.client FROM drive_sub s WHERE s.id = drive_items.id))`, accountID, drive); err != nil {
 		return nil, err
 	}
 	// Re-link the activity filed under folders whose client changed.
 	changed := `SELECT CAST(fa.id AS TEXT) FROM drive_sub s CROSS JOIN file_activity fa
-		ON fa.account_id=? AND fa.drive_id=? AND fa.parent_id=s.id
+		ON fa.account_id=? AND fa.drive_key=? AND fa.parent_id=s.id
 		WHERE s.is_folder=1 AND s.old_client IS NOT s.client AND fa.pending=0`
 	clients := map[int64]bool{}
 	rows, err := tx.QueryContext(ctx, `SELECT old_client, client FROM drive_sub WHERE is_folder=1 AND old_client IS NOT client`)
@@ -472,13 +476,13 @@ func resolveSubtrees(ctx context.Context, tx *sql.Tx, accountID int64, driveID, 
 		return nil, nil
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE kind='file' AND account_id=? AND item_id IN (`+changed+`)`,
-		accountID, accountID, driveID); err != nil {
+		accountID, accountID, drive); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
 		SELECT s.client, 'file', fa.account_id, CAST(fa.id AS TEXT), fa.at FROM drive_sub s CROSS JOIN file_activity fa
-		ON fa.account_id=? AND fa.drive_id=? AND fa.parent_id=s.id
-		WHERE s.is_folder=1 AND s.old_client IS NOT s.client AND s.client IS NOT NULL AND fa.pending=0`, accountID, driveID); err != nil {
+		ON fa.account_id=? AND fa.drive_key=? AND fa.parent_id=s.id
+		WHERE s.is_folder=1 AND s.old_client IS NOT s.client AND s.client IS NOT NULL AND fa.pending=0`, accountID, drive); err != nil {
 		return nil, err
 	}
 	return sortedIDs(clients), nil
@@ -486,19 +490,19 @@ func resolveSubtrees(ctx context.Context, tx *sql.Tx, accountID int64, driveID, 
 
 // linkPendingActivity gives the activity recorded this round its path (as
 // the item's path now is) and links it to the client of its folder.
-func linkPendingActivity(ctx context.Context, tx *sql.Tx, accountID int64, driveID string) ([]int64, error) {
+func linkPendingActivity(ctx context.Context, tx *sql.Tx, accountID, drive int64) ([]int64, error) {
 	// A round that recorded no activity (most polls) has nothing to do here:
 	// the statements below read the drive's activity, not just the pending.
 	var pending bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM file_activity WHERE account_id=? AND drive_id=? AND pending=1)`,
-		accountID, driveID).Scan(&pending); err != nil || !pending {
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM file_activity WHERE account_id=? AND drive_key=? AND pending=1)`,
+		accountID, drive).Scan(&pending); err != nil || !pending {
 		return nil, err
 	}
 	linked, err := queryColumn[int64](ctx, tx, `INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at)
 		SELECT p.client_id, 'file', fa.account_id, CAST(fa.id AS TEXT), fa.at FROM file_activity fa
-		JOIN drive_items p ON p.account_id=fa.account_id AND p.drive_id=fa.drive_id AND p.id=fa.parent_id
-		WHERE fa.account_id=? AND fa.drive_id=? AND fa.pending=1 AND p.client_id IS NOT NULL
-		RETURNING client_id`, accountID, driveID)
+		JOIN drive_items p ON p.account_id=fa.account_id AND p.drive_key=fa.drive_key AND p.id=fa.parent_id
+		WHERE fa.account_id=? AND fa.drive_key=? AND fa.pending=1 AND p.client_id IS NOT NULL
+		RETURNING client_id`, accountID, drive)
 	if err != nil {
 		return nil, err
 	}
@@ -506,15 +510,15 @@ func linkPendingActivity(ctx context.Context, tx *sql.Tx, accountID int64, drive
 	for _, c := range linked {
 		clients[c] = true
 	}
-	if err := indexFiles(ctx, tx, accountID, driveID); err != nil {
+	if err := indexFiles(ctx, tx, accountID, drive); err != nil {
 		return nil, err
 	}
 	// One pass over the round's activity rows (a first round writes
 	// 100,000 of them): the path and the end of pending together.
 	if _, err := tx.ExecContext(ctx, `UPDATE file_activity SET pending=0, path_at_time = CASE WHEN path_at_time <> '' THEN path_at_time
 			ELSE COALESCE((SELECT NULLIF(d.path, '') FROM drive_items d WHERE d.account_id=file_activity.account_id
-			               AND d.drive_id=file_activity.drive_id AND d.id=file_activity.item_id), name) END
-		WHERE account_id=? AND drive_id=? AND pending=1`, accountID, driveID); err != nil {
+			               AND d.drive_key=file_activity.drive_key AND d.id=file_activity.item_id), name) END
+		WHERE account_id=? AND drive_key=? AND pending=1`, accountID, drive); err != nil {
 		return nil, err
 	}
 	return sortedIDs(clients), nil
@@ -524,29 +528,29 @@ func linkPendingActivity(ctx context.Context, tx *sql.Tx, accountID int64, drive
 // files with new activity: one document per file, named like its newest
 // activity row (the timeline row a hit opens), titled with its current
 // name, its people every actor seen on it.
-func indexFiles(ctx context.Context, tx *sql.Tx, accountID int64, driveID string) error {
+func indexFiles(ctx context.Context, tx *sql.Tx, accountID, drive int64) error {
 	// touched: the files with pending activity (the partial index); every
 	// step below starts from them, never from all of the drive's activity.
 	// Only their earlier activity can name a document: the pending rows
 	// are this round's, and documents are written just below (o.pending=0
 	// took the delete from 214 to 119 ms over the heavy tenant's drives,
 	// where a first round's rows are all pending).
-	const touched = `(SELECT DISTINCT item_id FROM file_activity WHERE account_id=?1 AND drive_id=?2 AND pending=1) t`
+	const touched = `(SELECT DISTINCT item_id FROM file_activity WHERE account_id=?1 AND drive_key=?2 AND pending=1) t`
 	if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE kind='file' AND account_id=?1 AND item_id IN (
 			SELECT CAST(o.id AS TEXT) FROM `+touched+` CROSS JOIN file_activity o
-			ON o.account_id=?1 AND o.drive_id=?2 AND o.item_id=t.item_id AND o.pending=0)`, accountID, driveID); err != nil {
+			ON o.account_id=?1 AND o.drive_key=?2 AND o.item_id=t.item_id AND o.pending=0)`, accountID, drive); err != nil {
 		return fmt.Errorf("index files: %w", err)
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO search_docs(kind, account_id, item_id, title, people, at)
 		SELECT 'file', n.account_id, CAST(n.id AS TEXT), n.name,
 		       COALESCE((SELECT group_concat(x.p, ' ') FROM (SELECT DISTINCT TRIM(z.actor_name || ' ' || z.actor_address) AS p
-		                 FROM file_activity z WHERE z.account_id=?1 AND z.drive_id=?2 AND z.item_id=t.item_id AND z.actor_address <> '') x), ''),
+		                 FROM file_activity z WHERE z.account_id=?1 AND z.drive_key=?2 AND z.item_id=t.item_id AND z.actor_address <> '') x), ''),
 		       n.at
 		FROM `+touched+` CROSS JOIN file_activity n
-		  ON n.id = (SELECT y.id FROM file_activity y WHERE y.account_id=?1 AND y.drive_id=?2 AND y.item_id=t.item_id ORDER BY y.at DESC, y.id DESC LIMIT 1)
+		  ON n.id = (SELECT y.id FROM file_activity y WHERE y.account_id=?1 AND y.drive_key=?2 AND y.item_id=t.item_id ORDER BY y.at DESC, y.id DESC LIMIT 1)
 		WHERE true
 		ON CONFLICT(kind, account_id, item_id) DO UPDATE SET title=excluded.title, people=excluded.people, at=excluded.at`,
-		accountID, driveID)
+		accountID, drive)
 	if err != nil {
 		return fmt.Errorf("index files: %w", err)
 	}

@@ -26,7 +26,7 @@ type drivePageWriter struct {
 	ctx       context.Context
 	tx        *sql.Tx
 	accountID int64
-	driveID   string
+	drive     int64 // drive_keys.key
 	streamID  int64
 	round     int64
 	now       time.Time // when the page is applied: tombstones, undated activity
@@ -55,11 +55,11 @@ type drivePageWriter struct {
 // placement's (an empty path and no client when not placed); a stored
 // item keeps its own.
 const (
-	driveUpsertHead = `INSERT INTO drive_items(account_id, drive_id, id, parent_id, name, name_key, is_folder, is_root,
+	driveUpsertHead = `INSERT INTO drive_items(account_id, drive_key, id, parent_id, name, name_key, is_folder, is_root,
 		size, mime, web_url, created_at, created_by_name, created_by_address, modified_at, modified_by_name, modified_by_address,
 		etag, ctag, quick_xor_hash, remote_drive_id, remote_graph_drive_id, remote_id, stream_id, round_id, dirty, path, client_id)`
 	driveUpsertWidth = 28
-	driveUpsertTail  = `ON CONFLICT(account_id, drive_id, id) DO UPDATE SET parent_id=excluded.parent_id, name=excluded.name,
+	driveUpsertTail  = `ON CONFLICT(account_id, drive_key, id) DO UPDATE SET parent_id=excluded.parent_id, name=excluded.name,
 		name_key=excluded.name_key, is_folder=excluded.is_folder, is_root=excluded.is_root,
 		size=CASE WHEN excluded.size >= 0 THEN excluded.size ELSE drive_items.size END,
 		mime=excluded.mime, web_url=CASE WHEN excluded.web_url <> '' THEN excluded.web_url ELSE drive_items.web_url END,
@@ -71,7 +71,7 @@ const (
 		remote_id=excluded.remote_id, deleted_at=NULL,
 		stream_id=excluded.stream_id, round_id=excluded.round_id,
 		dirty=CASE WHEN excluded.dirty = 1 THEN 1 ELSE drive_items.dirty END`
-	driveActivityHead = `INSERT OR IGNORE INTO file_activity(account_id, drive_id, item_id, parent_id, at,
+	driveActivityHead = `INSERT OR IGNORE INTO file_activity(account_id, drive_key, item_id, parent_id, at,
 		actor_name, actor_address, action, name, path_at_time, pending)`
 	driveActivityWidth = 11
 )
@@ -79,8 +79,8 @@ const (
 // newDrivePageWriter loads the stored state of the page's items and where
 // they and their parents sit; the clients of the folders it places are
 // added to clients.
-func newDrivePageWriter(ctx context.Context, tx *sql.Tx, p DrivePage, round int64, now time.Time, clients map[int64]bool) (*drivePageWriter, error) {
-	w := &drivePageWriter{ctx: ctx, tx: tx, accountID: p.AccountID, driveID: p.DriveID, streamID: p.StreamID, round: round, now: now,
+func newDrivePageWriter(ctx context.Context, tx *sql.Tx, p DrivePage, drive, round int64, now time.Time, clients map[int64]bool) (*drivePageWriter, error) {
+	w := &drivePageWriter{ctx: ctx, tx: tx, accountID: p.AccountID, drive: drive, streamID: p.StreamID, round: round, now: now,
 		stored: make(map[string]storedItem, len(p.Items)), tombed: map[string]bool{},
 		keys: p.ClientKeys, clients: clients}
 	ids := make([]string, 0, len(p.Items))
@@ -103,8 +103,8 @@ func newDrivePageWriter(ctx context.Context, tx *sql.Tx, p DrivePage, round int6
 		return r, err
 	}, `SELECT d.id, d.deleted_at IS NOT NULL, d.is_folder, d.name, d.parent_id, d.ctag, d.quick_xor_hash, d.size, d.modified_at, d.path,
 		d.client_id, d.dirty
-		FROM (SELECT DISTINCT value AS id FROM json_each(?3)) j CROSS JOIN drive_items d ON d.account_id=?1 AND d.drive_id=?2 AND d.id=j.id`,
-		p.AccountID, p.DriveID, pageIDs(ids))
+		FROM (SELECT DISTINCT value AS id FROM json_each(?3)) j CROSS JOIN drive_items d ON d.account_id=?1 AND d.drive_key=?2 AND d.id=j.id`,
+		p.AccountID, drive, pageIDs(ids))
 	if err != nil {
 		return w, err
 	}
@@ -146,7 +146,7 @@ func (w *drivePageWriter) upsert(it model.DriveItem, live, dirty bool) error {
 		at.settled = false
 	}
 	w.placed[it.ID] = at
-	w.upserts = append(w.upserts, []any{w.accountID, w.driveID, it.ID, it.ParentID, it.Name, it.NameKey, it.IsFolder, it.IsRoot,
+	w.upserts = append(w.upserts, []any{w.accountID, w.drive, it.ID, it.ParentID, it.Name, it.NameKey, it.IsFolder, it.IsRoot,
 		size, it.MimeType, it.WebURL, ms(it.CreatedAt), it.CreatedBy.Name, strings.ToLower(it.CreatedBy.Address),
 		ms(it.ModifiedAt), it.ModifiedBy.Name, strings.ToLower(it.ModifiedBy.Address), it.ETag, it.CTag, it.QuickXorHash,
 		it.RemoteDriveID, it.RemoteGraphDriveID, it.RemoteID, w.streamID, w.round, dirty, at.path, at.client})
@@ -181,7 +181,7 @@ func (w *drivePageWriter) activity(itemID, parent string, at time.Time, actor mo
 	if at.IsZero() {
 		at = w.now
 	}
-	w.acts = append(w.acts, []any{w.accountID, w.driveID, itemID, parent, ms(at), actor.Name, strings.ToLower(actor.Address), action, name, path, 1})
+	w.acts = append(w.acts, []any{w.accountID, w.drive, itemID, parent, ms(at), actor.Name, strings.ToLower(actor.Address), action, name, path, 1})
 }
 
 // flush writes what was collected: items, then tombstones, then activity
@@ -192,8 +192,8 @@ func (w *drivePageWriter) flush() error {
 	}
 	if len(w.tombs) > 0 {
 		if _, err := w.tx.ExecContext(w.ctx, `UPDATE drive_items SET deleted_at=?1, round_id=?2
-			WHERE account_id=?3 AND drive_id=?4 AND id IN (SELECT value FROM json_each(?5))`,
-			ms(w.now), w.round, w.accountID, w.driveID, pageIDs(w.tombs)); err != nil {
+			WHERE account_id=?3 AND drive_key=?4 AND id IN (SELECT value FROM json_each(?5))`,
+			ms(w.now), w.round, w.accountID, w.drive, pageIDs(w.tombs)); err != nil {
 			return err
 		}
 	}

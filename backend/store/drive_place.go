@@ -96,8 +96,8 @@ func (w *drivePageWriter) loadPlacements(items []model.DriveItem) error {
 		err := rows.Scan(&r.id, &r.at.path, &r.at.client, &r.at.settled)
 		return r, err
 	}, `SELECT d.id, d.path, d.client_id, d.dirty = 0 AND d.deleted_at IS NULL
-		FROM (SELECT DISTINCT value AS id FROM json_each(?3)) j CROSS JOIN drive_items d ON d.account_id=?1 AND d.drive_id=?2 AND d.id=j.id`,
-		w.accountID, w.driveID, pageIDs(parents))
+		FROM (SELECT DISTINCT value AS id FROM json_each(?3)) j CROSS JOIN drive_items d ON d.account_id=?1 AND d.drive_key=?2 AND d.id=j.id`,
+		w.accountID, w.drive, pageIDs(parents))
 	for _, r := range rows {
 		w.placed[r.id] = r.at
 	}
@@ -153,7 +153,7 @@ func (w *drivePageWriter) folderClient(id, key string) (sql.NullInt64, error) {
 			var r row
 			err := rows.Scan(&r.id, &r.m.client, &r.m.origin)
 			return r, err
-		}, `SELECT folder_id, client_id, origin FROM folder_mappings WHERE account_id=? AND drive_id=?`, w.accountID, w.driveID)
+		}, `SELECT folder_id, client_id, origin FROM folder_mappings WHERE account_id=? AND drive_key=?`, w.accountID, w.drive)
 		if err != nil {
 			return sql.NullInt64{}, err
 		}
@@ -164,7 +164,7 @@ func (w *drivePageWriter) folderClient(id, key string) (sql.NullInt64, error) {
 	}
 	m, has := w.mappings[id]
 	drop, add := nameRule(key, m, has, w.keys)
-	if err := applyNameRule(w.ctx, w.tx, w.accountID, w.driveID, id, drop, add, w.now); err != nil {
+	if err := applyNameRule(w.ctx, w.tx, w.accountID, w.drive, id, drop, add, w.now); err != nil {
 		return sql.NullInt64{}, err
 	}
 	switch {

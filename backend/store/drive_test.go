@@ -26,7 +26,7 @@ type driveFixture struct {
 	unlinked bool
 }
 
-const testDrive = "b!testdrive"
+const testDrive = "b!Ohf1Zd4qXUGy9Zb0W8-mcWkGl2G3b3ZQpN2pUu7mJy7b0lP7yJ3nW4fBmX2GmlhN"
 
 func newDriveFixture(tb testing.TB) *driveFixture {
 	tb.Helper()

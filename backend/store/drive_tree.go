@@ -28,45 +28,63 @@ func subtreeRange(path string) (lo, hi string) {
 // SubtreeStats counts the live files under a folder and finds the newest
 // modification among them.
 func (s *Store) SubtreeStats(ctx context.Context, accountID int64, driveID, path string) (int, *time.Time, error) {
+	drive, err := lookupDriveKey(ctx, s.db, accountID, driveID)
+	if err != nil {
+		return 0, nil, err
+	}
+	return s.subtreeStats(ctx, accountID, drive, path)
+}
+
+func (s *Store) subtreeStats(ctx context.Context, accountID, drive int64, path string) (int, *time.Time, error) {
 	lo, hi := subtreeRange(path)
 	var n int
 	var last sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), MAX(modified_at) FROM drive_items
-		WHERE account_id=? AND drive_id=? AND deleted_at IS NULL AND path > ? AND path < ? AND is_folder=0`,
-		accountID, driveID, lo, hi).Scan(&n, &last)
+		WHERE account_id=? AND drive_key=? AND deleted_at IS NULL AND path > ? AND path < ? AND is_folder=0`,
+		accountID, drive, lo, hi).Scan(&n, &last)
 	return n, fromNullMS(last), err
 }
 
 type nodeRow struct {
+	drive                           int64 // drive_keys.key
 	driveID, id, name, path, webURL string
 	remoteDrive, remoteID           string
 	clientID                        sql.NullInt64
 	isRoot                          bool
 }
 
-const nodeCols = `drive_id, id, name, path, web_url, remote_drive_id, remote_id, client_id, is_root`
+// nodeCols are a folder's columns, read from the drive_items row alias.
+func nodeCols(alias string) string {
+	cols := []string{"drive_key", driveIDOf(alias), "id", "name", "path", "web_url", "remote_drive_id", "remote_id", "client_id", "is_root"}
+	for i, c := range cols {
+		if !strings.HasPrefix(c, "(") {
+			cols[i] = alias + "." + c
+		}
+	}
+	return strings.Join(cols, ", ")
+}
 
 func scanNode(row interface{ Scan(...any) error }) (nodeRow, error) {
 	var r nodeRow
-	err := row.Scan(&r.driveID, &r.id, &r.name, &r.path, &r.webURL, &r.remoteDrive, &r.remoteID, &r.clientID, &r.isRoot)
+	err := row.Scan(&r.drive, &r.driveID, &r.id, &r.name, &r.path, &r.webURL, &r.remoteDrive, &r.remoteID, &r.clientID, &r.isRoot)
 	return r, err
 }
 
 // mappedSource finds the folder a mapping reaching id comes from: id
 // itself or its nearest ancestor with a mapping to a client. It returns
 // that folder's path ("/" for a drive's root) and whether there is one.
-func (s *Store) mappedSource(ctx context.Context, accountID int64, driveID, id string) (string, bool, error) {
+func (s *Store) mappedSource(ctx context.Context, accountID, drive int64, id string) (string, bool, error) {
 	var path string
 	var isRoot bool
 	err := s.db.QueryRowContext(ctx, `WITH RECURSIVE up(id, parent, depth) AS (
-			SELECT id, parent_id, 0 FROM drive_items WHERE account_id=?1 AND drive_id=?2 AND id=?3
+			SELECT id, parent_id, 0 FROM drive_items WHERE account_id=?1 AND drive_key=?2 AND id=?3
 			UNION ALL
-			SELECT d.id, d.parent_id, up.depth+1 FROM up CROSS JOIN drive_items d ON d.account_id=?1 AND d.drive_id=?2 AND d.id=up.parent
+			SELECT d.id, d.parent_id, up.depth+1 FROM up CROSS JOIN drive_items d ON d.account_id=?1 AND d.drive_key=?2 AND d.id=up.parent
 			WHERE up.depth < 256 AND up.parent <> '')
 		SELECT d.path, d.is_root FROM up
-		JOIN folder_mappings m ON m.account_id=?1 AND m.drive_id=?2 AND m.folder_id=up.id AND m.client_id IS NOT NULL
-		JOIN drive_items d ON d.account_id=?1 AND d.drive_id=?2 AND d.id=up.id
-		ORDER BY up.depth LIMIT 1`, accountID, driveID, id).Scan(&path, &isRoot)
+		JOIN folder_mappings m ON m.account_id=?1 AND m.drive_key=?2 AND m.folder_id=up.id AND m.client_id IS NOT NULL
+		JOIN drive_items d ON d.account_id=?1 AND d.drive_key=?2 AND d.id=up.id
+		ORDER BY up.depth LIMIT 1`, accountID, drive, id).Scan(&path, &isRoot)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -85,8 +103,12 @@ func (s *Store) node(ctx context.Context, upn string, accountID int64, r nodeRow
 		// under its own drive.
 		n.Shortcut = true
 		n.DriveID, n.ID = r.remoteDrive, r.remoteID
-		target, err := scanNode(s.db.QueryRowContext(ctx, `SELECT `+nodeCols+` FROM drive_items
-			WHERE account_id=? AND drive_id=? AND id=? AND deleted_at IS NULL`, accountID, r.remoteDrive, r.remoteID))
+		drive, err := lookupDriveKey(ctx, s.db, accountID, r.remoteDrive)
+		if err != nil {
+			return n, err
+		}
+		target, err := scanNode(s.db.QueryRowContext(ctx, `SELECT `+nodeCols("drive_items")+` FROM drive_items
+			WHERE account_id=? AND drive_key=? AND id=? AND deleted_at IS NULL`, accountID, drive, r.remoteID))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return n, nil // its stream has not run yet
@@ -96,7 +118,7 @@ func (s *Store) node(ctx context.Context, upn string, accountID int64, r nodeRow
 		n.Path = target.path
 		r = target
 	}
-	m, err := s.FolderMapping(ctx, accountID, r.driveID, r.id)
+	m, err := s.folderMapping(ctx, accountID, r.drive, r.id)
 	if err != nil {
 		return n, err
 	}
@@ -106,7 +128,7 @@ func (s *Store) node(ctx context.Context, upn string, accountID int64, r nodeRow
 		n.ClientID, n.Origin = m.ClientID, m.Origin
 	case r.clientID.Valid:
 		n.ClientID, n.Origin = r.clientID.Int64, model.OriginInherited
-		src, ok, err := s.mappedSource(ctx, accountID, r.driveID, r.id)
+		src, ok, err := s.mappedSource(ctx, accountID, r.drive, r.id)
 		if err != nil {
 			return n, err
 		}
@@ -123,13 +145,13 @@ func (s *Store) node(ctx context.Context, upn string, accountID int64, r nodeRow
 	if r.isRoot {
 		path = ""
 	}
-	count, last, err := s.SubtreeStats(ctx, accountID, r.driveID, path)
+	count, last, err := s.subtreeStats(ctx, accountID, r.drive, path)
 	if err != nil {
 		return n, err
 	}
 	n.FileCount, n.LastChange = count, last
-	err = s.db.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM drive_items WHERE account_id=? AND drive_id=? AND parent_id=?
-		AND is_folder=1 AND deleted_at IS NULL)`, accountID, r.driveID, r.id).Scan(&n.HasChildren)
+	err = s.db.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM drive_items WHERE account_id=? AND drive_key=? AND parent_id=?
+		AND is_folder=1 AND deleted_at IS NULL)`, accountID, r.drive, r.id).Scan(&n.HasChildren)
 	return n, err
 }
 
@@ -139,9 +161,13 @@ func (s *Store) rootOf(ctx context.Context, accountID int64, driveID, rootID str
 	if rootID != "" {
 		return rootID, nil
 	}
+	drive, err := lookupDriveKey(ctx, s.db, accountID, driveID)
+	if err != nil {
+		return "", err
+	}
 	var id string
-	err := s.db.QueryRowContext(ctx, `SELECT id FROM drive_items WHERE account_id=? AND drive_id=? AND is_root=1 AND deleted_at IS NULL LIMIT 1`,
-		accountID, driveID).Scan(&id)
+	err = s.db.QueryRowContext(ctx, `SELECT id FROM drive_items WHERE account_id=? AND drive_key=? AND is_root=1 AND deleted_at IS NULL LIMIT 1`,
+		accountID, drive).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		// A shared folder's drive has no root of ours: its tree starts at
 		// the drive row's folder.
@@ -165,8 +191,12 @@ func (s *Store) FolderNodes(ctx context.Context, acct model.Account, driveID, pa
 		}
 		parentID = root
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+nodeCols+` FROM drive_items WHERE account_id=? AND drive_id=? AND parent_id=?
-		AND is_folder=1 AND deleted_at IS NULL ORDER BY name COLLATE NOCASE, id`, acct.ID, driveID, parentID)
+	drive, err := lookupDriveKey(ctx, s.db, acct.ID, driveID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+nodeCols("drive_items")+` FROM drive_items WHERE account_id=? AND drive_key=? AND parent_id=?
+		AND is_folder=1 AND deleted_at IS NULL ORDER BY name COLLATE NOCASE, id`, acct.ID, drive, parentID)
 	if err != nil {
 		return nil, err
 	}
@@ -195,8 +225,12 @@ func (s *Store) FolderNodes(ctx context.Context, acct model.Account, driveID, pa
 
 // FolderNode describes one folder (or a drive's root).
 func (s *Store) FolderNode(ctx context.Context, acct model.Account, driveID, id string) (model.FolderNode, error) {
-	r, err := scanNode(s.db.QueryRowContext(ctx, `SELECT `+nodeCols+` FROM drive_items WHERE account_id=? AND drive_id=? AND id=?
-		AND (is_folder=1 OR is_root=1) AND deleted_at IS NULL`, acct.ID, driveID, id))
+	drive, err := lookupDriveKey(ctx, s.db, acct.ID, driveID)
+	if err != nil {
+		return model.FolderNode{}, err
+	}
+	r, err := scanNode(s.db.QueryRowContext(ctx, `SELECT `+nodeCols("drive_items")+` FROM drive_items WHERE account_id=? AND drive_key=? AND id=?
+		AND (is_folder=1 OR is_root=1) AND deleted_at IS NULL`, acct.ID, drive, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.FolderNode{}, fmt.Errorf("%w (%s)", ErrNotAFolder, id)
 	}
@@ -223,10 +257,14 @@ func (s *Store) ResolveFolderPath(ctx context.Context, accountID int64, driveID,
 		if seg == "" {
 			continue
 		}
+		key, err := lookupDriveKey(ctx, s.db, accountID, drive)
+		if err != nil {
+			return "", "", err
+		}
 		var id, rd, rid string
-		err := s.db.QueryRowContext(ctx, `SELECT id, remote_drive_id, remote_id FROM drive_items
-			WHERE account_id=? AND drive_id=? AND parent_id=? AND name=? COLLATE NOCASE AND is_folder=1 AND deleted_at IS NULL
-			ORDER BY id LIMIT 1`, accountID, drive, cur, seg).Scan(&id, &rd, &rid)
+		err = s.db.QueryRowContext(ctx, `SELECT id, remote_drive_id, remote_id FROM drive_items
+			WHERE account_id=? AND drive_key=? AND parent_id=? AND name=? COLLATE NOCASE AND is_folder=1 AND deleted_at IS NULL
+			ORDER BY id LIMIT 1`, accountID, key, cur, seg).Scan(&id, &rd, &rid)
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", "", fmt.Errorf("no folder %q in %q: %w", seg, path, model.ErrNotFound)
 		}
@@ -244,12 +282,13 @@ func (s *Store) ResolveFolderPath(ctx context.Context, accountID int64, driveID,
 // ClientFolders lists the live folders mapped to a client, explicitly or
 // automatically, by account, drive and path.
 func (s *Store) ClientFolders(ctx context.Context, clientID int64) ([]model.ClientFolder, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT a.id, a.upn, `+prefixed("d", nodeCols)+`,
-			COALESCE((SELECT name FROM drives v WHERE v.account_id=d.account_id AND v.id=d.drive_id ORDER BY v.root_id LIMIT 1), '')
+	rows, err := s.db.QueryContext(ctx, `SELECT a.id, a.upn, `+nodeCols("d")+`,
+			COALESCE((SELECT name FROM drives v WHERE v.account_id=d.account_id AND v.id=k.drive_id ORDER BY v.root_id LIMIT 1), '')
 		FROM folder_mappings m
-		JOIN drive_items d ON d.account_id=m.account_id AND d.drive_id=m.drive_id AND d.id=m.folder_id AND d.deleted_at IS NULL
+		JOIN drive_items d ON d.account_id=m.account_id AND d.drive_key=m.drive_key AND d.id=m.folder_id AND d.deleted_at IS NULL
+		JOIN drive_keys k ON k.key=d.drive_key
 		JOIN accounts a ON a.id=m.account_id
-		WHERE m.client_id=? ORDER BY a.upn, d.drive_id, d.path`, clientID)
+		WHERE m.client_id=? ORDER BY a.upn, k.drive_id, d.path`, clientID)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +300,7 @@ func (s *Store) ClientFolders(ctx context.Context, clientID int64) ([]model.Clie
 	var rs []row
 	for rows.Next() {
 		var x row
-		if err := rows.Scan(&x.acct.ID, &x.acct.UPN, &x.r.driveID, &x.r.id, &x.r.name, &x.r.path, &x.r.webURL, &x.r.remoteDrive,
+		if err := rows.Scan(&x.acct.ID, &x.acct.UPN, &x.r.drive, &x.r.driveID, &x.r.id, &x.r.name, &x.r.path, &x.r.webURL, &x.r.remoteDrive,
 			&x.r.remoteID, &x.r.clientID, &x.r.isRoot, &x.driveName); err != nil {
 			rows.Close()
 			return nil, err
@@ -284,14 +323,6 @@ func (s *Store) ClientFolders(ctx context.Context, clientID int64) ([]model.Clie
 		out = append(out, model.ClientFolder{FolderNode: n, DriveName: x.driveName})
 	}
 	return out, nil
-}
-
-func prefixed(alias, cols string) string {
-	parts := strings.Split(cols, ",")
-	for i, p := range parts {
-		parts[i] = alias + "." + strings.TrimSpace(p)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // ClientFiles is the client's file activity, newest first: the Files tab.
@@ -324,13 +355,13 @@ func (s *Store) FolderCandidates(ctx context.Context) ([]FolderCandidate, error)
 			c.Name = c.DriveName
 		}
 		return c, err
-	}, `SELECT d.account_id, a.upn, d.drive_id,
-			COALESCE((SELECT name FROM drives v WHERE v.account_id=d.account_id AND v.id=d.drive_id ORDER BY v.root_id LIMIT 1), ''),
+	}, `SELECT d.account_id, a.upn, k.drive_id,
+			COALESCE((SELECT name FROM drives v WHERE v.account_id=d.account_id AND v.id=k.drive_id ORDER BY v.root_id LIMIT 1), ''),
 			d.id, d.name, d.path, COALESCE(d.client_id, 0), d.is_root
-		FROM drive_items d JOIN accounts a ON a.id=d.account_id
+		FROM drive_items d JOIN accounts a ON a.id=d.account_id JOIN drive_keys k ON k.key=d.drive_key
 		WHERE d.is_folder=1 AND d.deleted_at IS NULL AND d.name_key <> '' AND d.remote_id = ''
-		  AND NOT EXISTS (SELECT 1 FROM folder_mappings m WHERE m.account_id=d.account_id AND m.drive_id=d.drive_id AND m.folder_id=d.id)
-		ORDER BY a.upn, d.drive_id, d.path`)
+		  AND NOT EXISTS (SELECT 1 FROM folder_mappings m WHERE m.account_id=d.account_id AND m.drive_key=d.drive_key AND m.folder_id=d.id)
+		ORDER BY a.upn, k.drive_id, d.path`)
 }
 
 // LibraryViews lists an account's synced drives with their stream's state

@@ -573,11 +573,12 @@ func (s *Store) DeleteClient(ctx context.Context, clientID int64) ([]int64, erro
 		// The folders mapped to it: their subtrees fall to the next mapped
 		// ancestor (another client's folder above), not to "no client".
 		type folder struct {
-			account   int64
-			drive, id string
+			account int64
+			drive   int64
+			id      string
 		}
 		var mapped []folder
-		rows, err := tx.QueryContext(ctx, `SELECT account_id, drive_id, folder_id FROM folder_mappings WHERE client_id = ?`, clientID)
+		rows, err := tx.QueryContext(ctx, `SELECT account_id, drive_key, folder_id FROM folder_mappings WHERE client_id = ?`, clientID)
 		if err != nil {
 			return err
 		}

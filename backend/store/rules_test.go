@@ -421,8 +421,8 @@ func TestManualFileLinks(t *testing.T) {
 	ctx := context.Background()
 	other, _ := f.s.AddClient(ctx, "Other", nil)
 	at := t0.UnixMilli()
-	res, err := f.s.db.Exec(`INSERT INTO file_activity(account_id, drive_id, item_id, at, actor_name, action, name, pending)
-		VALUES(?, 'd1', 'f1', ?, 'Lee Gu', 'edited', 'SOW.docx', 0)`, f.acct.ID, at)
+	res, err := f.s.db.Exec(`INSERT INTO file_activity(account_id, drive_key, item_id, at, actor_name, action, name, pending)
+		VALUES(?, 1, 'f1', ?, 'Lee Gu', 'edited', 'SOW.docx', 0)`, f.acct.ID, at)
 	if err != nil {
 		t.Fatal(err)
 	}

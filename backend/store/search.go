@@ -196,7 +196,7 @@ func (s *Store) describeHit(ctx context.Context, h *SearchHit, people string) er
 		// Issue 5 names a file's document after its newest activity row.
 		var actor, web string
 		err := s.db.QueryRowContext(ctx, `SELECT COALESCE(NULLIF(fa.actor_name, ''), fa.actor_address), COALESCE(d.web_url, '')
-			FROM file_activity fa LEFT JOIN drive_items d ON d.account_id = fa.account_id AND d.drive_id = fa.drive_id AND d.id = fa.item_id
+			FROM file_activity fa LEFT JOIN drive_items d ON d.account_id = fa.account_id AND d.drive_key = fa.drive_key AND d.id = fa.item_id
 			WHERE fa.account_id = ? AND fa.id = CAST(? AS INTEGER)`, h.AccountID, h.ItemID).Scan(&actor, &web)
 		switch {
 		case err == nil:

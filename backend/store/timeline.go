@@ -41,7 +41,7 @@ const timelineSelect = `
 		LEFT JOIN messages m ON l.kind = 'mail' AND m.account_id = l.account_id AND m.id = l.item_id
 		LEFT JOIN events e ON l.kind = 'meeting' AND e.account_id = l.account_id AND e.id = l.item_id
 		LEFT JOIN file_activity fa ON l.kind = 'file' AND fa.id = CAST(l.item_id AS INTEGER) AND fa.account_id = l.account_id
-		LEFT JOIN drive_items fd ON fd.account_id = fa.account_id AND fd.drive_id = fa.drive_id AND fd.id = fa.item_id`
+		LEFT JOIN drive_items fd ON fd.account_id = fa.account_id AND fd.drive_key = fa.drive_key AND fd.id = fa.item_id`
 
 // Timeline returns up to limit items of a client's past, newest first,
 // starting after cursor ("" for the first page, which starts now: future
