@@ -35,8 +35,8 @@ func lookupDriveKey(ctx context.Context, q queryer, accountID int64, driveID str
 	return keys[0], nil
 }
 
-// driveIDOf is the SQL expression of the drive id of the row alias of a
-// drive table names by its drive_key.
+// driveIDOf is an SQL expression for the drive id of the row that alias
+// names in a drive table, read through the row's drive_key.
 func driveIDOf(alias string) string {
 	return `(SELECT k.drive_id FROM drive_keys k WHERE k.key = ` + alias + `.drive_key)`
 }
