@@ -10,7 +10,8 @@ import (
 // A shortcut in the OneDrive mapped before its shared folder's content was
 // ever synced keeps its mapping, under the key the shared folder's drive
 // gets then, and the content takes the client when it comes; the drive's
-// items and its folder tree are found by its id.
+// items, its folder tree and a path through the shortcut are found by its
+// id.
 func TestAShortcutMappedBeforeItsContentCameMapsIt(t *testing.T) {
 	const shared = "b!qX4dF2k1-remote-drive-of-a-colleague-0123456789abcdefghijklmnopq"
 	ctx := context.Background()
@@ -34,8 +35,12 @@ func TestAShortcutMappedBeforeItsContentCameMapsIt(t *testing.T) {
 	}
 	top := folderItem("RF", "", "Fabrikam shared")
 	if _, err := f.s.ApplyDrivePage(ctx, DrivePage{StreamID: st.ID, AccountID: f.acct.ID, DriveID: shared, DeltaLink: "d", Complete: true,
-		Items: []model.DriveItem{top, fileItem("doc", "RF", "Brief.docx", 10, "Ann")}}); err != nil {
+		Items: []model.DriveItem{top, fileItem("doc", "RF", "Brief.docx", 10, "Ann"), folderItem("sub", "RF", "Pilot")}}); err != nil {
 		t.Fatal(err)
+	}
+	// A path through the shortcut leads into the shared folder's drive.
+	if drive, id, err := f.s.ResolveFolderPath(ctx, f.acct.ID, testDrive, "", "fabrikam SHARED/pilot"); err != nil || drive != shared || id != "sub" {
+		t.Errorf("ResolveFolderPath(through the shortcut) = %q, %q, %v; want %q, sub", drive, id, err, shared)
 	}
 	doc, err := f.s.DriveItem(ctx, f.acct.ID, shared, "doc")
 	if err != nil || doc.ClientID != f.fabrikam.ID || doc.DriveID != shared {

@@ -257,14 +257,13 @@ func (s *Store) ResolveFolderPath(ctx context.Context, accountID int64, driveID,
 		if seg == "" {
 			continue
 		}
-		key, err := lookupDriveKey(ctx, s.db, accountID, drive)
-		if err != nil {
-			return "", "", err
-		}
+		// The drive changes at a shortcut: its key is looked up in the
+		// statement, not once more per segment.
 		var id, rd, rid string
-		err = s.db.QueryRowContext(ctx, `SELECT id, remote_drive_id, remote_id FROM drive_items
-			WHERE account_id=? AND drive_key=? AND parent_id=? AND name=? COLLATE NOCASE AND is_folder=1 AND deleted_at IS NULL
-			ORDER BY id LIMIT 1`, accountID, key, cur, seg).Scan(&id, &rd, &rid)
+		err := s.db.QueryRowContext(ctx, `SELECT id, remote_drive_id, remote_id FROM drive_items
+			WHERE account_id=?1 AND drive_key=(SELECT key FROM drive_keys WHERE account_id=?1 AND drive_id=?2)
+			  AND parent_id=?3 AND name=?4 COLLATE NOCASE AND is_folder=1 AND deleted_at IS NULL
+			ORDER BY id LIMIT 1`, accountID, drive, cur, seg).Scan(&id, &rd, &rid)
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", "", fmt.Errorf("no folder %q in %q: %w", seg, path, model.ErrNotFound)
 		}
