@@ -69,6 +69,9 @@ type Store struct {
 	// One writer connection keeps them warm (issue 7). Opened lazily,
 	// replaced if the driver reports it broken.
 	writer *sql.Conn
+	// migrated: the migrations have run, and the writer keeps its
+	// temporary files in memory (write.go, tempInMemory).
+	migrated bool
 	// Read statements prepared once (prepared.go).
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
@@ -129,6 +132,16 @@ func Open(path string) (*Store, error) {
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, err
+	}
+	// From here on the writer keeps its temporary files in memory
+	// (write.go, tempInMemory); the migrations above did not.
+	s.migrated = true
+	if s.writer != nil {
+		if err := tempInMemory(context.Background(), s.writer); err != nil {
+			s.writer.Close()
+			db.Close()
+			return nil, err
+		}
 	}
 	s.startCheckpointer()
 	return s, nil
