@@ -72,7 +72,7 @@ func TestSlotHeldThroughBackoffAfterTransportError(t *testing.T) {
 	c.Gate = NewGate(1)
 	held := -1
 	c.sleep = func(ctx context.Context, d time.Duration) error {
-		held = len(c.Gate.slots)
+		held = c.Gate.inFlight()
 		return nil
 	}
 	if _, err := c.Me(context.Background()); err != nil {
@@ -81,7 +81,7 @@ func TestSlotHeldThroughBackoffAfterTransportError(t *testing.T) {
 	if held != 1 {
 		t.Fatalf("during the backoff %d slots were taken, want 1 (the failed request's)", held)
 	}
-	if len(c.Gate.slots) != 0 {
+	if c.Gate.inFlight() != 0 {
 		t.Fatal("a slot leaked")
 	}
 }

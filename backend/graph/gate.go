@@ -13,8 +13,11 @@ import (
 // every request to the service until Retry-After has passed, since throttled
 // calls count against the limit too.
 type Gate struct {
-	slots chan struct{}
 	mu    gosync.Mutex
+	n     int // slots
+	used  int
+	first []chan struct{} // waiting for a slot, served before rest (Urgent)
+	rest  []chan struct{} // waiting for a slot, in the order they came
 	until time.Time
 	now   func() time.Time
 }
@@ -27,8 +30,18 @@ func NewGate(n int) *Gate {
 	if n <= 0 || n > DefaultConcurrency {
 		n = DefaultConcurrency
 	}
-	return &Gate{slots: make(chan struct{}, n), now: time.Now}
+	return &Gate{n: n, now: time.Now}
 }
+
+type urgentKey struct{}
+
+// Urgent marks ctx's requests as the ones a slot goes to first: those of
+// the stream whose chain of pages ends the pass (the largest folder, begun
+// while the discovery's requests still fill the gate). Each request still
+// takes one slot; urgent ones do not wait behind others already queued.
+func Urgent(ctx context.Context) context.Context { return context.WithValue(ctx, urgentKey{}, true) }
+
+func isUrgent(ctx context.Context) bool { v, _ := ctx.Value(urgentKey{}).(bool); return v }
 
 // acquire waits until the gate is not paused and a slot is free. A pause
 // that starts while waiting for a slot is honoured too.
@@ -37,19 +50,83 @@ func (g *Gate) acquire(ctx context.Context) error {
 		if err := g.waitPause(ctx); err != nil {
 			return err
 		}
-		select {
-		case g.slots <- struct{}{}:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := g.take(ctx, isUrgent(ctx)); err != nil {
+			return err
 		}
 		if g.pausedFor() <= 0 {
 			return nil
 		}
-		<-g.slots // paused meanwhile: give the slot back and wait again
+		g.release() // paused meanwhile: give the slot back and wait again
 	}
 }
 
-func (g *Gate) release() { <-g.slots }
+// take waits for a slot: at once when one is free and nobody who goes
+// first is waiting, else in its lane, until release hands it one.
+func (g *Gate) take(ctx context.Context, urgent bool) error {
+	g.mu.Lock()
+	if g.used < g.n && len(g.first) == 0 && (urgent || len(g.rest) == 0) {
+		g.used++
+		g.mu.Unlock()
+		return nil
+	}
+	w := make(chan struct{})
+	if urgent {
+		g.first = append(g.first, w)
+	} else {
+		g.rest = append(g.rest, w)
+	}
+	g.mu.Unlock()
+	select {
+	case <-w:
+		return nil
+	case <-ctx.Done():
+		g.mu.Lock()
+		queued := g.drop(w)
+		g.mu.Unlock()
+		if !queued {
+			g.release() // handed a slot as the context ended: pass it on
+		}
+		return ctx.Err()
+	}
+}
+
+// drop removes w from its lane; false when it is in none (a slot was
+// handed to it already).
+func (g *Gate) drop(w chan struct{}) bool {
+	for _, lane := range []*[]chan struct{}{&g.first, &g.rest} {
+		for i, x := range *lane {
+			if x == w {
+				*lane = append((*lane)[:i], (*lane)[i+1:]...)
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// release frees a slot, or hands it to the next waiter: urgent ones first.
+func (g *Gate) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var w chan struct{}
+	switch {
+	case len(g.first) > 0:
+		w, g.first = g.first[0], g.first[1:]
+	case len(g.rest) > 0:
+		w, g.rest = g.rest[0], g.rest[1:]
+	default:
+		g.used--
+		return
+	}
+	close(w)
+}
+
+// inFlight is the number of slots taken.
+func (g *Gate) inFlight() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.used
+}
 
 func (g *Gate) pausedFor() time.Duration {
 	g.mu.Lock()

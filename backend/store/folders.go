@@ -17,17 +17,31 @@ type FolderRow struct {
 	DefaultIncluded                     bool
 }
 
+const upsertFolderSQL = `INSERT INTO mail_folders(account_id, id, parent_id, name, path, well_known, hidden, total, default_included, ord, seen_at)
+	VALUES(?,?,?,?,?,?,?,?,?,?,?)
+	ON CONFLICT(account_id, id) DO UPDATE SET parent_id=excluded.parent_id, name=excluded.name, path=excluded.path,
+		well_known=CASE WHEN excluded.well_known <> '' THEN excluded.well_known ELSE mail_folders.well_known END,
+		hidden=excluded.hidden, total=excluded.total, default_included=excluded.default_included, ord=excluded.ord, seen_at=excluded.seen_at`
+
+// SaveFolder records one folder found before the rest of its discovery
+// (the largest main folder of a first discovery, whose stream starts at
+// once, sync/early.go): upserted as SaveFolders would, nothing forgotten.
+// The discovery's SaveFolders, with the same at, then records it again
+// among the others.
+func (s *Store) SaveFolder(ctx context.Context, accountID int64, r FolderRow, at time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, upsertFolderSQL, accountID, r.ID, r.ParentID, r.Name, r.Path, r.WellKnown, r.Hidden, r.Total, r.DefaultIncluded, 0, ms(at))
+		return err
+	})
+}
+
 // SaveFolders records a complete folder discovery in one transaction: every
 // listed folder is upserted (the user's choice kept), and folders no longer
 // listed are forgotten. It returns the ids of the forgotten folders, whose
 // streams the caller drops.
 func (s *Store) SaveFolders(ctx context.Context, accountID int64, rows []FolderRow, at time.Time) (gone []string, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		up, err := tx.PrepareContext(ctx, `INSERT INTO mail_folders(account_id, id, parent_id, name, path, well_known, hidden, total, default_included, ord, seen_at)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?)
-			ON CONFLICT(account_id, id) DO UPDATE SET parent_id=excluded.parent_id, name=excluded.name, path=excluded.path,
-				well_known=CASE WHEN excluded.well_known <> '' THEN excluded.well_known ELSE mail_folders.well_known END,
-				hidden=excluded.hidden, total=excluded.total, default_included=excluded.default_included, ord=excluded.ord, seen_at=excluded.seen_at`)
+		up, err := tx.PrepareContext(ctx, upsertFolderSQL)
 		if err != nil {
 			return err
 		}

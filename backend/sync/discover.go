@@ -18,15 +18,21 @@ import (
 // user can include any of them in Settings.
 var excludedFolders = []string{"junkemail", "drafts", "outbox", "conversationhistory", "syncissues", "conflicts", "localfailures", "serverfailures"}
 
-// hotFolders are polled most often.
-var hotFolders = []string{"inbox", "sentitems"}
-
 // Discover lists every mail folder (recursively, hidden ones included,
 // search folders skipped) and every calendar, records them with their
 // defaults, and makes the set of streams match the folders and calendars
 // to sync: new folders get a stream at once, excluded or vanished ones lose
 // theirs. The discovery's start is recorded last, for the orphan purge.
-func (e *Engine) Discover(ctx context.Context, acct model.Account) (err error) {
+func (e *Engine) Discover(ctx context.Context, acct model.Account) error {
+	return e.discover(ctx, acct, nil)
+}
+
+// discover is Discover; on an account's first discovery it also gives the
+// largest of the mailbox's main folders (earlyFolders) its stream as soon
+// as their own requests have answered, and passes the stream to ready
+// (when not nil), before the rest of the discovery is done: a first sync
+// waits for its largest folder, whose pages come one after another.
+func (e *Engine) discover(ctx context.Context, acct model.Account, ready func(streamID int64)) (err error) {
 	as := e.state(acct.ID)
 	as.discoverMu.Lock()
 	defer as.discoverMu.Unlock()
@@ -42,6 +48,12 @@ func (e *Engine) Discover(ctx context.Context, acct model.Account) (err error) {
 	}()
 	start := e.o.Store.Tick()
 	gc := e.client(acct)
+	var largest func(wellKnown string, f model.MailFolder)
+	if ready != nil {
+		if known, err := e.o.Store.MailFolders(ctx, acct.ID); err == nil && len(known) == 0 {
+			largest = func(wellKnown string, f model.MailFolder) { e.startEarly(ctx, acct, wellKnown, f, start, ready) }
+		}
+	}
 
 	// The folder tree, the well-known names and the calendars are read
 	// concurrently (the gate keeps the mailbox at 4 requests in flight).
@@ -52,7 +64,7 @@ func (e *Engine) Discover(ctx context.Context, acct model.Account) (err error) {
 		cals              []model.Calendar
 	)
 	wg.Add(2)
-	go func() { defer wg.Done(); wk, wkErr = e.wellKnownIDs(ctx, gc, acct) }()
+	go func() { defer wg.Done(); wk, wkErr = e.wellKnownIDs(ctx, gc, acct, largest) }()
 	go func() { defer wg.Done(); cals, calListErr = gc.Calendars(ctx) }()
 	folders, err := gc.MailFolders(ctx)
 	wg.Wait()
@@ -138,9 +150,17 @@ func (e *Engine) Discover(ctx context.Context, acct model.Account) (err error) {
 	return calErr
 }
 
+// earlyFolders are the well-known folders that may hold most of a
+// mailbox (the Inbox, Sent Items, Archive, Deleted Items), never excluded
+// by default: on a first discovery the largest starts before the rest is
+// listed (discover).
+var earlyFolders = []string{"inbox", "sentitems", "deleteditems", "archive"}
+
 // wellKnownIDs resolves the well-known folder names Rapport cares about to
-// ids, once per account (folder ids never change).
-func (e *Engine) wellKnownIDs(ctx context.Context, gc *graph.Client, acct model.Account) (map[string]string, error) {
+// ids, once per account (folder ids never change). With largest set, the
+// earlyFolders are asked first and the largest of them, once all have
+// answered, is passed to it while the other lookups go on.
+func (e *Engine) wellKnownIDs(ctx context.Context, gc *graph.Client, acct model.Account, largest func(wellKnown string, f model.MailFolder)) (map[string]string, error) {
 	as := e.state(acct.ID)
 	e.mu.Lock()
 	if len(as.wellKnown) > 0 {
@@ -153,23 +173,42 @@ func (e *Engine) wellKnownIDs(ctx context.Context, gc *graph.Client, acct model.
 	}
 	e.mu.Unlock()
 	out := map[string]string{}
-	names := append(append([]string{}, hotFolders...), append([]string{"deleteditems", "archive"}, excludedFolders...)...)
-	ids := make([]string, len(names))
+	names := append(append([]string{}, earlyFolders...), excludedFolders...)
+	folders := make([]model.MailFolder, len(names))
 	errs := make([]error, len(names))
-	var wg gosync.WaitGroup
+	var wg, early gosync.WaitGroup
 	for i, name := range names { // concurrently: one GET each, the gate keeps 4 in flight
 		wg.Add(1)
+		c := ctx
+		if largest != nil && i < len(earlyFolders) {
+			early.Add(1)
+			c = graph.Urgent(ctx) // before the other discovery requests
+		}
 		go func() {
 			defer wg.Done()
-			f, err := gc.MailFolder(ctx, name)
-			ids[i], errs[i] = f.ID, err
+			folders[i], errs[i] = gc.MailFolder(c, name)
+			if c != ctx {
+				early.Done()
+			}
 		}()
+	}
+	if largest != nil {
+		early.Wait()
+		pick := -1
+		for i := range earlyFolders {
+			if errs[i] == nil && (pick < 0 || folders[i].TotalItemCount > folders[pick].TotalItemCount) {
+				pick = i
+			}
+		}
+		if pick >= 0 {
+			largest(names[pick], folders[pick])
+		}
 	}
 	wg.Wait()
 	for i, name := range names {
 		switch err := errs[i]; {
 		case err == nil:
-			out[ids[i]] = name
+			out[folders[i].ID] = name
 		case errors.Is(err, model.ErrNotFound) && !errors.Is(err, model.ErrMailboxUnavailable):
 			// this mailbox has no such folder
 		default:
@@ -180,6 +219,23 @@ func (e *Engine) wellKnownIDs(ctx context.Context, gc *graph.Client, acct model.
 	as.wellKnown = out
 	e.mu.Unlock()
 	return out, nil
+}
+
+// startEarly records one of the earlyFolders of a first discovery and its
+// stream, as the discovery will (a top-level folder, included by default),
+// and hands the stream to ready. A failure here only means the folder
+// starts with the others.
+func (e *Engine) startEarly(ctx context.Context, acct model.Account, wellKnown string, f model.MailFolder, at time.Time, ready func(int64)) {
+	row := store.FolderRow{ID: f.ID, ParentID: f.ParentFolderID, Name: f.DisplayName, Path: f.DisplayName, WellKnown: wellKnown,
+		Hidden: f.IsHidden, Total: f.TotalItemCount, DefaultIncluded: true}
+	if err := e.o.Store.SaveFolder(ctx, acct.ID, row, at); err != nil {
+		return
+	}
+	st, err := e.o.Store.EnsureStream(ctx, acct.ID, model.StreamMail, f.ID, f.DisplayName, f.TotalItemCount)
+	if err != nil {
+		return
+	}
+	ready(st.ID)
 }
 
 // ApplyFolderChoices makes the mail streams match the folders to sync,

@@ -19,7 +19,7 @@ import (
 // longest (the heavy tenant's calendar is 30 pages; scheduled last it
 // started when the mail folders were done and ended after them). A stream
 // whose host cannot be read joins the mailbox's.
-func (e *Engine) schedule(ctx context.Context, acct model.Account, ids []int64) [][]int64 {
+func (e *Engine) schedule(ctx context.Context, acct model.Account, ids []int64) []hostQueue {
 	type planned struct {
 		id   int64
 		size int
@@ -45,7 +45,7 @@ func (e *Engine) schedule(ctx context.Context, acct model.Account, ids []int64) 
 		}
 		hosts[host] = append(hosts[host], planned{id, size})
 	}
-	out := make([][]int64, 0, len(order))
+	out := make([]hostQueue, 0, len(order))
 	for _, h := range order {
 		q := hosts[h]
 		sort.SliceStable(q, func(i, j int) bool { return q[i].size > q[j].size })
@@ -53,9 +53,15 @@ func (e *Engine) schedule(ctx context.Context, acct model.Account, ids []int64) 
 		for i, p := range q {
 			ids[i] = p.id
 		}
-		out = append(out, ids)
+		out = append(out, hostQueue{host: h, ids: ids})
 	}
 	return out
+}
+
+// hostQueue is one host's streams of a pass, in the order they start.
+type hostQueue struct {
+	host string // "mailbox" or "drive:" and the drive's host
+	ids  []int64
 }
 
 // maxDrivePageSize is the largest page a drive delta or children listing

@@ -1,0 +1,87 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"sort"
+
+	"rapport/backend/graph"
+	"rapport/backend/model"
+)
+
+// earlyRun is the round of an account's first sync that the largest main
+// folder (the Inbox, Sent Items, Archive or Deleted Items) begins while
+// the discovery still lists the other folders (discover, startEarly). A
+// first sync ends when that folder's pages do, as they come one after
+// another, so they no longer wait for a dozen discovery requests first
+// (docs/PERFORMANCE.md §51). Its requests are urgent at the mailbox's
+// gate: the discovery's, already queued, do not delay its chain; the
+// pass's other mailbox streams run one fewer at once (syncStreams).
+type earlyRun struct {
+	e    *Engine
+	ctx  context.Context
+	acct model.Account
+	id   int64 // the stream, once started
+	done chan StreamError
+}
+
+// start runs the stream's round in the background. Until the discovery is
+// over (discovered), the account's first-complete announcement waits: the
+// round may end before the other folders have streams to wait for.
+func (r *earlyRun) start(streamID int64) {
+	as := r.e.state(r.acct.ID)
+	r.e.mu.Lock()
+	as.firstRounds++
+	r.e.mu.Unlock()
+	r.id = streamID
+	r.done = make(chan StreamError, 1)
+	go func() {
+		name, err := r.e.SyncStream(graph.Urgent(r.ctx), r.acct, streamID)
+		r.done <- StreamError{Stream: name, Err: err}
+	}()
+}
+
+// running is how many mailbox streams the early round adds to a pass: 1
+// once started (its end is not waited for; the slot it keeps is one).
+func (r *earlyRun) running() int {
+	if r.done == nil {
+		return 0
+	}
+	return 1
+}
+
+// discovered lifts start's hold; when no round is running any more (the
+// early one ended during the discovery and no other is to run), the
+// announcement is checked here, as the last round to end would have.
+func (r *earlyRun) discovered() {
+	if r.done == nil {
+		return
+	}
+	as := r.e.state(r.acct.ID)
+	r.e.mu.Lock()
+	as.firstRounds--
+	last := as.firstRounds == 0
+	r.e.mu.Unlock()
+	if last {
+		_ = r.e.checkFirstComplete(context.WithoutCancel(r.ctx), r.acct)
+	}
+}
+
+// join waits for the early round and adds its failure to err, the pass's
+// result for the other streams (a *PassError when some failed).
+func (r *earlyRun) join(err error) error {
+	if r.done == nil {
+		return err
+	}
+	se := <-r.done
+	if se.Err == nil || r.ctx.Err() != nil {
+		return err
+	}
+	var pass *PassError
+	if errors.As(err, &pass) {
+		pass.Failed = append(pass.Failed, se)
+		sort.Slice(pass.Failed, func(i, j int) bool { return pass.Failed[i].Stream < pass.Failed[j].Stream })
+		return err
+	}
+	return errors.Join(err, &PassError{Failed: []StreamError{se}})
+}

@@ -1,0 +1,150 @@
+package sync_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	rsync "rapport/backend/sync"
+)
+
+// On a first sync the largest of the main folders (Inbox, Sent Items,
+// Deleted Items, Archive) is asked for its pages while the discovery still
+// lists the other folders and the calendars: its first delta request goes
+// out before the discovery's last request has answered, and every message
+// still arrives.
+func TestFirstSyncAsksTheLargestMainFolderDuringTheDiscovery(t *testing.T) {
+	h := newHarness(t, func(c *config) { c.sim.Latency = 100 * time.Millisecond })
+	h.sync(t)
+	early := h.largestMainFolder(t)
+	var first, discoveryEnd time.Time
+	discovery := 0
+	for _, r := range h.sim.Requests() {
+		p := strings.TrimPrefix(r.Path, "/v1.0")
+		switch {
+		case strings.Contains(p, "/messages/delta"):
+			if strings.Contains(p, early) && first.IsZero() {
+				first = r.At
+			}
+		case strings.HasPrefix(p, "/me/mailFolders") || p == "/me/calendars":
+			discovery++
+			if r.Done.After(discoveryEnd) {
+				discoveryEnd = r.Done
+			}
+		}
+	}
+	if first.IsZero() || discovery < 8 {
+		t.Fatalf("folder %q asked at %v; %d discovery requests", early, first, discovery)
+	}
+	if !first.Before(discoveryEnd) {
+		t.Fatalf("the largest main folder was first asked %v after the discovery's last answer", first.Sub(discoveryEnd))
+	}
+	h.assertMirrors(t)
+}
+
+// An early folder that ends before the discovery does (one page here) does
+// not announce the first sync as complete: the announcement comes once,
+// when the other folders and the calendar are done too, and counts all of
+// it.
+func TestAFolderDoneDuringTheDiscoveryDoesNotEndTheFirstSync(t *testing.T) {
+	h := newHarness(t, func(c *config) {
+		c.sim.Latency = 100 * time.Millisecond
+		c.sim.PageCap = 1000
+		c.engine = func(o *rsync.Options) { o.PageSize = 1000 }
+	})
+	h.sync(t)
+	early := h.largestMainFolder(t)
+	var earlyDone, discoveryEnd time.Time
+	for _, r := range h.sim.Requests() {
+		p := strings.TrimPrefix(r.Path, "/v1.0")
+		switch {
+		case strings.Contains(p, "/messages/delta"):
+			if strings.Contains(p, early) && r.Done.After(earlyDone) {
+				earlyDone = r.Done
+			}
+		case strings.HasPrefix(p, "/me/mailFolders") || p == "/me/calendars":
+			if r.Done.After(discoveryEnd) {
+				discoveryEnd = r.Done
+			}
+		}
+	}
+	if !earlyDone.Before(discoveryEnd) {
+		t.Fatalf("the early folder's round ended %v after the discovery: this test needs it to end first", earlyDone.Sub(discoveryEnd))
+	}
+	var firsts []map[string]any
+	for _, e := range h.emittedEvents() {
+		if e.name == rsync.EventFirstComplete {
+			firsts = append(firsts, e.payload.(map[string]any))
+		}
+	}
+	ids, err := h.store.MessageIDs(context.Background(), h.acct.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(firsts) != 1 || int(firsts[0]["messages"].(float64)) != len(ids) {
+		t.Fatalf("first-complete announcements %v, want one counting all %d messages", firsts, len(ids))
+	}
+	h.assertMirrors(t)
+}
+
+// largestMainFolder is the simulator's largest of the Inbox, Sent Items,
+// Deleted Items and Archive.
+func (h *harness) largestMainFolder(t *testing.T) string {
+	t.Helper()
+	id, most := "", -1
+	for _, f := range h.sim.Folders() {
+		switch f.WellKnown {
+		case "inbox", "sentitems", "deleteditems", "archive":
+			if f.TotalItemCount > most {
+				id, most = f.ID, f.TotalItemCount
+			}
+		}
+	}
+	if id == "" {
+		t.Fatal("no main folder")
+	}
+	return id
+}
+
+// While the early folder runs, the pass's other mailbox streams run one
+// fewer at once, so the slot the early one frees at each answer is still
+// there for its next page: with two streams allowed, the others here go
+// one at a time, their requests never overlapping.
+func TestTheEarlyFolderKeepsItsSlot(t *testing.T) {
+	h := newHarness(t, func(c *config) {
+		c.sim.Latency = 20 * time.Millisecond
+		c.engine = func(o *rsync.Options) { o.MaxConcurrent = 2 }
+	})
+	h.sync(t)
+	early := h.largestMainFolder(t)
+	type span struct {
+		stream     string
+		start, end time.Time
+	}
+	var others []span
+	for _, r := range h.sim.Requests() {
+		p := strings.TrimPrefix(r.Path, "/v1.0")
+		if strings.Contains(p, early) || !(strings.Contains(p, "/messages/delta") || strings.Contains(p, "/calendarView")) {
+			continue
+		}
+		stream := p
+		if i := strings.Index(p, "/messages/delta"); i > 0 {
+			stream = strings.NewReplacer("('", "/", "')", "").Replace(p[:i]) // both spellings of a folder's path
+		}
+		if strings.Contains(p, "calendarView") {
+			stream = "calendar"
+		}
+		others = append(others, span{stream, r.At, r.Done})
+	}
+	if len(others) < 4 {
+		t.Fatalf("%d requests of the other streams", len(others))
+	}
+	for i, a := range others {
+		for _, b := range others[i+1:] {
+			if a.stream != b.stream && a.start.Before(b.end) && b.start.Before(a.end) {
+				t.Fatalf("%s and %s had requests in flight together beside the early folder", a.stream, b.stream)
+			}
+		}
+	}
+}
