@@ -47,8 +47,8 @@ func TestGateServesUrgentRequestsFirst(t *testing.T) {
 	}
 }
 
-// A request that gives up while queued leaves the queue and takes no slot,
-// and a free slot is not taken past an urgent request still waiting.
+// A request that gives up while queued leaves the queue and takes no slot:
+// once the holders release, every slot is free again.
 func TestGateWaiterThatGivesUpLeavesNoSlotTaken(t *testing.T) {
 	g := NewGate(2)
 	ctx := context.Background()

@@ -99,8 +99,9 @@ func (s *Store) begin(ctx context.Context) (*sql.Tx, error) {
 // changes so that a failing statement can be undone alone; past 64 KiB
 // SQLite spills it to a file in the temporary directory. A first sync of
 // the heavy tenant wrote 2.1 GB that way and through the WAL for a 170 MB
-// store; in memory, 1.3 GB, and the ingest took 4-5 % less time
-// (docs/PERFORMANCE.md §49). Such a journal lives for one statement.
+// store; with them in memory, 1.3 GB, and `rapport bench` ingested about a
+// tenth more items a second (docs/PERFORMANCE.md §49). Such a journal
+// lives for one statement.
 //
 // Migrations run before this is set: a migration rebuilds whole tables
 // and their indexes, and SQLite sorts an index's keys in memory without

@@ -11,9 +11,9 @@ import (
 )
 
 // A big write inside a transaction keeps its statement journal in memory:
-// no SQLite temporary file is open in the process after it. Checked on a new store, whose writer
-// the migrations opened, and on a store opened again, whose writer opens
-// at the first write.
+// no SQLite temporary file is open in the process after it. Checked on a
+// new store, whose writer the migrations opened, and on a store opened
+// again, whose writer opens at the first write.
 func TestABigWriteSpillsNoTemporaryFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rapport.db")
 	for _, name := range []string{"new store", "reopened store"} {
@@ -26,7 +26,8 @@ func TestABigWriteSpillsNoTemporaryFile(t *testing.T) {
 		err = s.tx(ctx, func(tx *sql.Tx) error {
 			// 20,000 rows, then one statement that changes all of them
 			// and may fail on the unique index: it keeps a journal of the
-			// hundreds of pages it changes, far past SQLite's 64 KiB spill size.
+			// hundreds of pages it changes, far past SQLite's 64 KiB
+			// spill size.
 			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS scratch(id INTEGER PRIMARY KEY, v TEXT UNIQUE);
 				DELETE FROM scratch;
 				WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 20000)

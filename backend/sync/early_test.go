@@ -18,22 +18,14 @@ func TestFirstSyncAsksTheLargestMainFolderDuringTheDiscovery(t *testing.T) {
 	h := newHarness(t, func(c *config) { c.sim.Latency = 100 * time.Millisecond })
 	h.sync(t)
 	early := h.largestMainFolder(t)
-	var first, discoveryEnd time.Time
-	discovery := 0
+	var first time.Time
 	for _, r := range h.sim.Requests() {
-		p := strings.TrimPrefix(r.Path, "/v1.0")
-		switch {
-		case strings.Contains(p, "/messages/delta"):
-			if strings.Contains(p, early) && first.IsZero() {
-				first = r.At
-			}
-		case strings.HasPrefix(p, "/me/mailFolders") || p == "/me/calendars":
-			discovery++
-			if r.Done.After(discoveryEnd) {
-				discoveryEnd = r.Done
-			}
+		if strings.Contains(r.Path, "/messages/delta") && strings.Contains(r.Path, early) {
+			first = r.At
+			break
 		}
 	}
+	discoveryEnd, discovery := h.discoveryEnd()
 	if first.IsZero() || discovery < 8 {
 		t.Fatalf("folder %q asked at %v; %d discovery requests", early, first, discovery)
 	}
@@ -55,21 +47,13 @@ func TestAFolderDoneDuringTheDiscoveryDoesNotEndTheFirstSync(t *testing.T) {
 	})
 	h.sync(t)
 	early := h.largestMainFolder(t)
-	var earlyDone, discoveryEnd time.Time
+	var earlyDone time.Time
 	for _, r := range h.sim.Requests() {
-		p := strings.TrimPrefix(r.Path, "/v1.0")
-		switch {
-		case strings.Contains(p, "/messages/delta"):
-			if strings.Contains(p, early) && r.Done.After(earlyDone) {
-				earlyDone = r.Done
-			}
-		case strings.HasPrefix(p, "/me/mailFolders") || p == "/me/calendars":
-			if r.Done.After(discoveryEnd) {
-				discoveryEnd = r.Done
-			}
+		if strings.Contains(r.Path, "/messages/delta") && strings.Contains(r.Path, early) && r.Done.After(earlyDone) {
+			earlyDone = r.Done
 		}
 	}
-	if !earlyDone.Before(discoveryEnd) {
+	if discoveryEnd, _ := h.discoveryEnd(); !earlyDone.Before(discoveryEnd) {
 		t.Fatalf("the early folder's round ended %v after the discovery: this test needs it to end first", earlyDone.Sub(discoveryEnd))
 	}
 	var firsts []map[string]any
@@ -86,6 +70,22 @@ func TestAFolderDoneDuringTheDiscoveryDoesNotEndTheFirstSync(t *testing.T) {
 		t.Fatalf("first-complete announcements %v, want one counting all %d messages", firsts, len(ids))
 	}
 	h.assertMirrors(t)
+}
+
+// discoveryEnd is when the last of the discovery's requests (the folder
+// tree, the well-known folders, the calendars) was answered, and how many
+// there were.
+func (h *harness) discoveryEnd() (end time.Time, n int) {
+	for _, r := range h.sim.Requests() {
+		p := strings.TrimPrefix(r.Path, "/v1.0")
+		if (strings.HasPrefix(p, "/me/mailFolders") && !strings.Contains(p, "/messages")) || p == "/me/calendars" {
+			n++
+			if r.Done.After(end) {
+				end = r.Done
+			}
+		}
+	}
+	return end, n
 }
 
 // largestMainFolder is the simulator's largest of the Inbox, Sent Items,
