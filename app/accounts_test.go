@@ -658,3 +658,25 @@ func TestSignInOffline(t *testing.T) {
 		t.Errorf("accounts %+v", views)
 	}
 }
+
+// Status says an account's folders are still being listed until its first
+// discovery is complete (the first-sync bar waits on it,
+// frontend/src/lib/firstsync.ts); after a pass it no longer does.
+func TestStatusListingEndsWithTheFirstDiscovery(t *testing.T) {
+	s := startTestSim(t)
+	a := newSimApp(t, s)
+	v := mustOK(t, a.SignIn(false))
+	if err := a.syncWait(t, context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.Status()
+	if err != nil || len(st.Accounts) != 1 || st.Accounts[0].UPN != v.UPN {
+		t.Fatalf("status %+v, %v", st, err)
+	}
+	if st.Accounts[0].Listing {
+		t.Error("still listing after a complete pass")
+	}
+	if b, _ := json.Marshal(st); !bytes.Contains(b, []byte(`"listing":false`)) {
+		t.Errorf("Status JSON lacks the listing flag: %s", b)
+	}
+}

@@ -73,6 +73,11 @@ func (a *App) Status() (model.Status, error) {
 		if as.FirstSync, err = store.FirstSyncSummary(a.ctx, acct.ID); err != nil {
 			return st, err
 		}
+		discovered, err := store.Discovered(a.ctx, acct.ID)
+		if err != nil {
+			return st, err
+		}
+		as.Listing = !discovered
 		if as.LastSync != nil && (st.LastSync == nil || as.LastSync.After(*st.LastSync)) {
 			st.LastSync = as.LastSync
 		}

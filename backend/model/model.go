@@ -221,6 +221,10 @@ type AccountStatus struct {
 	LastSync *time.Time `json:"lastSync"`
 	// FirstSync is set once every stream completed its first round.
 	FirstSync *FirstSyncSummary `json:"firstSync"`
+	// Listing: its folders and calendars have never been listed completely,
+	// so its first sync's streams are not all known yet (the largest folder
+	// starts before the others are listed).
+	Listing bool `json:"listing"`
 	// Backfill reports "Load older history" while it runs (nil otherwise).
 	Backfill *BackfillStatus `json:"backfill"`
 	// FilesEnabled: the OneDrive and SharePoint scopes are granted.

@@ -235,3 +235,25 @@ func TestListingRewritesOnlyChangedEvents(t *testing.T) {
 		t.Errorf("Contoso's timeline has %d meetings, want a and b", len(page.Items))
 	}
 }
+
+// An account is discovered once a complete discovery recorded its start:
+// not before its settings exist, nor while they exist without one.
+func TestDiscovered(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	check := func(when string, want bool) {
+		t.Helper()
+		if got, err := f.s.Discovered(ctx, f.acct.ID); err != nil || got != want {
+			t.Fatalf("%s: discovered = %v, %v; want %v", when, got, err, want)
+		}
+	}
+	check("a new account", false)
+	if _, err := f.s.SyncSettings(ctx, f.acct.ID, time.Now()); err != nil { // creates the settings row
+		t.Fatal(err)
+	}
+	check("settings without a discovery", false)
+	if err := f.s.SetDiscovered(ctx, f.acct.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	check("after a discovery", true)
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"rapport/backend/model"
@@ -79,6 +80,19 @@ func (s *Store) SetDiscovered(ctx context.Context, accountID int64, at time.Time
 	}
 	_, err := s.db.ExecContext(ctx, `UPDATE sync_settings SET discovered_at=? WHERE account_id=?`, ms(at), accountID)
 	return err
+}
+
+// Discovered says whether the account's folders and calendars have been
+// listed completely at least once (SetDiscovered). Until then a first
+// sync's streams are not all known: the one the discovery starts early
+// (sync/early.go) may be the only one yet.
+func (s *Store) Discovered(ctx context.Context, accountID int64) (bool, error) {
+	var at sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT discovered_at FROM sync_settings WHERE account_id=?`, accountID).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return at.Valid && at.Int64 != 0, err
 }
 
 // MarkFirstSync records that every stream of the account completed a round,

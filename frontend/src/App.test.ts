@@ -77,6 +77,7 @@ const acctStatus = (over: Partial<AccountStatus> = {}): AccountStatus => ({
   action: '',
   lastSync: null,
   firstSync: null,
+  listing: false,
   backfill: null,
   ...over,
 });

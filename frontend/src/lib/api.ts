@@ -600,6 +600,7 @@ function normalizeAccountStatus(a: Partial<AccountStatus> & { upn: string }): Ac
     action: a.action ?? '',
     lastSync: a.lastSync ?? null,
     firstSync: a.firstSync ?? null,
+    listing: !!a.listing,
     backfill: a.backfill ?? null,
   };
 }

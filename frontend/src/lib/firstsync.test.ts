@@ -39,6 +39,7 @@ const account = (over: Partial<AccountStatus> = {}): AccountStatus => ({
   action: '',
   lastSync: null,
   firstSync: null,
+  listing: false,
   backfill: null,
   ...over,
 });
@@ -101,6 +102,16 @@ describe('firstSyncProgress', () => {
     // No stream listed yet: the bar is indeterminate.
     expect(got[0].fraction).toBeNull();
     expect(got[0].streams).toEqual([]);
+  });
+
+  it('keeps an account whose folders are still being listed, its bar indeterminate, even when its one known stream is done', () => {
+    const early = stream({ id: 5, name: 'Sent Items', items: 120, total: 120, state: 'ok' });
+    const [a, ...rest] = firstSyncProgress(status(account({ listing: true, streams: [early] })), {});
+    expect(rest).toEqual([]);
+    expect(a.streams.map((l) => [l.name, l.done])).toEqual([['Sent Items', true]]);
+    expect(a.fraction).toBeNull();
+    // Listed: the same account with every stream done waits for its summary.
+    expect(firstSyncProgress(status(account({ streams: [early] })), {})).toEqual([]);
   });
 
   it('says when an account is offline', () => {

@@ -93,11 +93,14 @@ export function firstSyncProgress(
       });
     }
     const streams = sortLines([...lines.values()]);
-    if (streams.length > 0 && streams.every((s) => s.done)) {
+    if (!a.listing && streams.length > 0 && streams.every((s) => s.done)) {
       // Every stream finished: the summary is on its way (sync:first-complete).
       continue;
     }
-    out.push({ upn: a.upn, name: a.displayName || a.upn, streams, fraction: fraction(streams), offline: a.offline });
+    // While the folders are still being listed, the streams known so far
+    // (the largest folder starts first) are not the whole of the work.
+    const share = a.listing ? null : fraction(streams);
+    out.push({ upn: a.upn, name: a.displayName || a.upn, streams, fraction: share, offline: a.offline });
   }
   return out;
 }

@@ -111,6 +111,8 @@ export interface AccountStatus {
   lastSync: string | null;
   /** Null until every stream completed its first round. */
   firstSync: FirstSyncSummary | null;
+  /** Its folders and calendars have never been listed completely: its first sync's streams are not all known yet. */
+  listing: boolean;
   backfill: BackfillStatus | null;
 }
 
