@@ -64,6 +64,11 @@ suite_e2e() {
   echo "== e2e: Playwright (Debian Chromium) against rapport serve --demo"
   (cd frontend && RAPPORT_BIN="$PWD/../build/bin/rapport" node --test e2e/ 2>&1) | tee "$LOG/e2e.txt" | grep -E '^(# |not ok|ok )'
   local rc=${PIPESTATUS[0]}
+  if [ "$rc" -ne 0 ]; then
+    # Each failed test's diagnostics (its TAP YAML block: the error, where,
+    # how long), which would otherwise go with the log directory at exit.
+    awk '/^not ok /{p=1} p{print} p && /^  \.\.\.$/{p=0}' "$LOG/e2e.txt"
+  fi
   record e2e "$(sed -nE 's/^# pass ([0-9]+)/\1/p' "$LOG/e2e.txt" | tail -1)" "$(sed -nE 's/^# fail ([0-9]+)/\1/p' "$LOG/e2e.txt" | tail -1)" "$rc"
 }
 

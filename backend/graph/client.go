@@ -204,20 +204,26 @@ func (c *Client) attempt(ctx context.Context, gate *Gate, u, token string, heade
 		return false, fmt.Errorf("graph: unreadable response: %w", err)
 	}
 	gerr := readError(resp)
+	wait := gerr.RetryAfter
+	if wait <= 0 {
+		wait = c.backoff(attempt)
+	}
+	// Throttling is about the mailbox, not this request: every stream of
+	// the account waits (the gate holds them back), also when this request
+	// gives up (a reliability run saw a discovery give up on a 429 and its
+	// other requests go on inside the Retry-After). The pause starts before
+	// the slot is freed, so no queued request takes the slot in between.
+	throttled := gerr.Retryable() && (gerr.RetryAfter > 0 || resp.StatusCode == http.StatusTooManyRequests)
+	if throttled {
+		gate.Pause(wait)
+	}
 	gate.release()
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized && !*refreshed:
 		*refreshed = true // one silent refresh, then one retry
 		return true, nil
 	case gerr.Retryable() && attempt < c.MaxRetries:
-		wait := gerr.RetryAfter
-		if wait <= 0 {
-			wait = c.backoff(attempt)
-		}
-		if gerr.RetryAfter > 0 || resp.StatusCode == http.StatusTooManyRequests {
-			// Throttling is about the mailbox, not this request: every
-			// stream of the account waits (the gate holds them back).
-			gate.Pause(wait)
+		if throttled {
 			return true, nil
 		}
 		if err := c.sleep(ctx, wait); err != nil {

@@ -2,7 +2,11 @@ package graph
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	gosync "sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -88,5 +92,55 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not reached")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// A throttling answer holds the mailbox's other requests for its
+// Retry-After, also when the throttled request gives up (no retries left
+// here): a request queued for its slot reaches the service only after the
+// pause.
+func TestThrottlingPausesBeforeTheSlotIsFreed(t *testing.T) {
+	var calls atomic.Int32
+	answer := make(chan struct{})
+	var mu gosync.Mutex
+	var throttledAt, nextAt time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			<-answer
+			mu.Lock()
+			throttledAt = time.Now()
+			mu.Unlock()
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			w.Write([]byte(`{"error":{"code":"TooManyRequests","message":"slow down"}}`))
+			return
+		}
+		mu.Lock()
+		nextAt = time.Now()
+		mu.Unlock()
+		w.Write([]byte(`{"id":"me"}`))
+	}))
+	defer srv.Close()
+	c := New(srv.URL+"/v1.0", srv.Client(), staticToken{}, "acct")
+	c.Gate = NewGate(1)
+	c.MaxRetries = 0
+	ctx := context.Background()
+	first := make(chan error, 1)
+	go func() { _, err := c.Me(ctx); first <- err }()
+	waitFor(t, func() bool { return calls.Load() == 1 }) // at the service, holding the slot
+	second := make(chan error, 1)
+	go func() { _, err := c.Me(ctx); second <- err }()
+	waitFor(t, func() bool { c.Gate.mu.Lock(); defer c.Gate.mu.Unlock(); return len(c.Gate.rest) == 1 })
+	close(answer)
+	if err := <-first; err == nil {
+		t.Fatal("the throttled request reported success")
+	}
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if d := nextAt.Sub(throttledAt); d < 900*time.Millisecond {
+		t.Fatalf("the queued request reached the service %v after a 429 with Retry-After 1s", d.Round(time.Millisecond))
 	}
 }
