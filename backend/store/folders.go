@@ -23,6 +23,12 @@ const upsertFolderSQL = `INSERT INTO mail_folders(account_id, id, parent_id, nam
 		well_known=CASE WHEN excluded.well_known <> '' THEN excluded.well_known ELSE mail_folders.well_known END,
 		hidden=excluded.hidden, total=excluded.total, default_included=excluded.default_included, ord=excluded.ord, seen_at=excluded.seen_at`
 
+// folderArgs are upsertFolderSQL's arguments for row r, at position ord of
+// its discovery.
+func folderArgs(accountID int64, r FolderRow, ord int, at time.Time) []any {
+	return []any{accountID, r.ID, r.ParentID, r.Name, r.Path, r.WellKnown, r.Hidden, r.Total, r.DefaultIncluded, ord, ms(at)}
+}
+
 // SaveFolder records one folder found before the rest of its discovery
 // (the largest main folder of a first discovery, whose stream starts at
 // once, sync/early.go): upserted as SaveFolders would, nothing forgotten.
@@ -30,7 +36,7 @@ const upsertFolderSQL = `INSERT INTO mail_folders(account_id, id, parent_id, nam
 // among the others.
 func (s *Store) SaveFolder(ctx context.Context, accountID int64, r FolderRow, at time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, upsertFolderSQL, accountID, r.ID, r.ParentID, r.Name, r.Path, r.WellKnown, r.Hidden, r.Total, r.DefaultIncluded, 0, ms(at))
+		_, err := tx.ExecContext(ctx, upsertFolderSQL, folderArgs(accountID, r, 0, at)...)
 		return err
 	})
 }
@@ -47,7 +53,7 @@ func (s *Store) SaveFolders(ctx context.Context, accountID int64, rows []FolderR
 		}
 		defer up.Close()
 		for i, r := range rows {
-			if _, err := up.ExecContext(ctx, accountID, r.ID, r.ParentID, r.Name, r.Path, r.WellKnown, r.Hidden, r.Total, r.DefaultIncluded, i, ms(at)); err != nil {
+			if _, err := up.ExecContext(ctx, folderArgs(accountID, r, i, at)...); err != nil {
 				return fmt.Errorf("save folder: %w", err)
 			}
 		}
