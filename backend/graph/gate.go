@@ -4,6 +4,8 @@ import (
 	"context"
 	gosync "sync"
 	"time"
+
+	"rapport/backend/handoff"
 )
 
 // Gate is the per-mailbox traffic control shared by every stream of one
@@ -13,11 +15,9 @@ import (
 // every request to the service until Retry-After has passed, since throttled
 // calls count against the limit too.
 type Gate struct {
+	slots *handoff.Slots // urgent requests in the first lane
+
 	mu    gosync.Mutex
-	n     int // slots
-	used  int
-	first []chan struct{} // waiting for a slot, served before rest (Urgent)
-	rest  []chan struct{} // waiting for a slot, in the order they came
 	until time.Time
 	now   func() time.Time
 }
@@ -30,7 +30,7 @@ func NewGate(n int) *Gate {
 	if n <= 0 || n > DefaultConcurrency {
 		n = DefaultConcurrency
 	}
-	return &Gate{n: n, now: time.Now}
+	return &Gate{slots: handoff.New(n), now: time.Now}
 }
 
 type urgentKey struct{}
@@ -50,7 +50,7 @@ func (g *Gate) acquire(ctx context.Context) error {
 		if err := g.waitPause(ctx); err != nil {
 			return err
 		}
-		if err := g.take(ctx, isUrgent(ctx)); err != nil {
+		if err := g.slots.Take(ctx, isUrgent(ctx)); err != nil {
 			return err
 		}
 		if g.pausedFor() <= 0 {
@@ -60,73 +60,11 @@ func (g *Gate) acquire(ctx context.Context) error {
 	}
 }
 
-// take waits for a slot: at once when one is free and nobody who goes
-// first is waiting, else in its lane, until release hands it one.
-func (g *Gate) take(ctx context.Context, urgent bool) error {
-	g.mu.Lock()
-	if g.used < g.n && len(g.first) == 0 && (urgent || len(g.rest) == 0) {
-		g.used++
-		g.mu.Unlock()
-		return nil
-	}
-	w := make(chan struct{})
-	if urgent {
-		g.first = append(g.first, w)
-	} else {
-		g.rest = append(g.rest, w)
-	}
-	g.mu.Unlock()
-	select {
-	case <-w:
-		return nil
-	case <-ctx.Done():
-		g.mu.Lock()
-		queued := g.drop(w)
-		g.mu.Unlock()
-		if !queued {
-			g.release() // handed a slot as the context ended: pass it on
-		}
-		return ctx.Err()
-	}
-}
-
-// drop removes w from its lane; false when it is in none (a slot was
-// handed to it already).
-func (g *Gate) drop(w chan struct{}) bool {
-	for _, lane := range []*[]chan struct{}{&g.first, &g.rest} {
-		for i, x := range *lane {
-			if x == w {
-				*lane = append((*lane)[:i], (*lane)[i+1:]...)
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // release frees a slot, or hands it to the next waiter: urgent ones first.
-func (g *Gate) release() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	var w chan struct{}
-	switch {
-	case len(g.first) > 0:
-		w, g.first = g.first[0], g.first[1:]
-	case len(g.rest) > 0:
-		w, g.rest = g.rest[0], g.rest[1:]
-	default:
-		g.used--
-		return
-	}
-	close(w)
-}
+func (g *Gate) release() { g.slots.Release() }
 
 // inFlight is the number of slots taken.
-func (g *Gate) inFlight() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.used
-}
+func (g *Gate) inFlight() int { return g.slots.InUse() }
 
 func (g *Gate) pausedFor() time.Duration {
 	g.mu.Lock()

@@ -11,43 +11,39 @@ import (
 	"time"
 )
 
-// A freed slot goes to an urgent request before those that queued earlier;
-// among each kind, the first to queue goes first.
+// A freed slot goes to an urgent request before those that queued earlier
+// (the lanes themselves: handoff.Slots).
 func TestGateServesUrgentRequestsFirst(t *testing.T) {
 	g := NewGate(1)
 	ctx := context.Background()
 	if err := g.acquire(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got := make(chan string, 3)
-	queue := func(name string, c context.Context) {
+	got := make(chan string, 2)
+	for i, c := range []struct {
+		name string
+		ctx  context.Context
+	}{{"ordinary", ctx}, {"urgent", Urgent(ctx)}} {
 		go func() {
-			if err := g.acquire(c); err != nil {
+			if err := g.acquire(c.ctx); err != nil {
 				got <- "error: " + err.Error()
 				return
 			}
-			got <- name
+			got <- c.name
 		}()
-		waitFor(t, func() bool { // queued before the next one comes
-			g.mu.Lock()
-			defer g.mu.Unlock()
-			return len(g.first)+len(g.rest) == map[string]int{"rest 1": 1, "rest 2": 2, "urgent": 3}[name]
-		})
+		waitFor(t, func() bool { first, rest := g.slots.Waiting(); return first+rest == i+1 }) // queued before the next comes
 	}
-	queue("rest 1", ctx)
-	queue("rest 2", ctx)
-	queue("urgent", Urgent(ctx))
 	var order []string
-	for range 3 {
+	for range 2 {
 		g.release()
 		order = append(order, <-got)
 	}
-	if want := []string{"urgent", "rest 1", "rest 2"}; !slices.Equal(order, want) {
+	if want := []string{"urgent", "ordinary"}; !slices.Equal(order, want) {
 		t.Fatalf("slots went to %v, want %v", order, want)
 	}
 	g.release()
 	if n := g.inFlight(); n != 0 {
-		t.Fatalf("%d slots still taken", n)
+		t.Fatalf("%d slots taken", n)
 	}
 }
 
@@ -64,7 +60,7 @@ func TestGateWaiterThatGivesUpLeavesNoSlotTaken(t *testing.T) {
 	short, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- g.acquire(Urgent(short)) }()
-	waitFor(t, func() bool { g.mu.Lock(); defer g.mu.Unlock(); return len(g.first) == 1 })
+	waitFor(t, func() bool { first, _ := g.slots.Waiting(); return first == 1 })
 	cancel()
 	if err := <-done; err == nil {
 		t.Fatal("a cancelled request got a slot")
@@ -130,7 +126,7 @@ func TestThrottlingPausesBeforeTheSlotIsFreed(t *testing.T) {
 	waitFor(t, func() bool { return calls.Load() == 1 }) // at the service, holding the slot
 	second := make(chan error, 1)
 	go func() { _, err := c.Me(ctx); second <- err }()
-	waitFor(t, func() bool { c.Gate.mu.Lock(); defer c.Gate.mu.Unlock(); return len(c.Gate.rest) == 1 })
+	waitFor(t, func() bool { _, rest := c.Gate.slots.Waiting(); return rest == 1 })
 	close(answer)
 	if err := <-first; err == nil {
 		t.Fatal("the throttled request reported success")

@@ -128,7 +128,7 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, writes: newWriteQueue()}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, err

@@ -1,6 +1,10 @@
 package store
 
-import "sync"
+import (
+	"context"
+
+	"rapport/backend/handoff"
+)
 
 // writeQueue hands SQLite's one write lock to this process's write
 // transactions in order, with no sleeping (SQLite's busy handler retries in
@@ -13,78 +17,23 @@ import "sync"
 // sync's critical path (issue 7's lower bound), waited ~190 ms per page
 // instead of its 100 ms request, and a click on "Add domain" waited too.
 // Bulk writes cannot starve: a first sync's mail pages leave the writer
-// idle between them, and polls are short.
-type writeQueue struct {
-	mu          sync.Mutex
-	held        bool
-	first, bulk []chan struct{} // waiters, oldest first
-	holds       int             // holdBulk calls not yet released
-	onWait      func()          // tests: called once a waiter is queued
-}
+// idle between them, and polls are short. One slot, ordinary writes in the
+// first lane.
+type writeQueue struct{ slots *handoff.Slots }
+
+func newWriteQueue() writeQueue { return writeQueue{handoff.New(1)} }
 
 // lock takes the write lock, after every queued write of its class and,
-// for a bulk write, after every queued write of the other class too.
-func (q *writeQueue) lock(bulk bool) {
-	q.mu.Lock()
-	if !q.held && (!bulk || q.holds == 0) {
-		q.held = true
-		q.mu.Unlock()
-		return
-	}
-	turn := make(chan struct{})
-	if bulk {
-		q.bulk = append(q.bulk, turn)
-	} else {
-		q.first = append(q.first, turn)
-	}
-	onWait := q.onWait
-	q.mu.Unlock()
-	if onWait != nil {
-		onWait()
-	}
-	<-turn // the lock is handed over held
-}
+// for a bulk write, after every queued write of the other class too. A
+// write transaction is not abandoned while queued, so it never gives up.
+func (q writeQueue) lock(bulk bool) { q.slots.Take(context.Background(), !bulk) }
 
 // unlock hands the lock to the next waiter, if any.
-func (q *writeQueue) unlock() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	var next chan struct{}
-	switch {
-	case len(q.first) > 0:
-		next, q.first = q.first[0], q.first[1:]
-	case len(q.bulk) > 0 && q.holds == 0:
-		next, q.bulk = q.bulk[0], q.bulk[1:]
-	default:
-		q.held = false
-		return
-	}
-	close(next)
-}
+func (q writeQueue) unlock() { q.slots.Release() }
 
 // holdBulk keeps bulk writes waiting, even while no other write is queued,
 // until the returned release is called: for a run of short writes with
 // work between them (a discovery saving folders and streams one by one),
 // each of which would otherwise wait for a bulk write that took the lock
 // in the gap (docs/PERFORMANCE.md §45). A bulk write under way finishes.
-func (q *writeQueue) holdBulk() (release func()) {
-	q.mu.Lock()
-	q.holds++
-	q.mu.Unlock()
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			q.mu.Lock()
-			q.holds--
-			var next chan struct{}
-			if q.holds == 0 && !q.held && len(q.bulk) > 0 {
-				q.held = true
-				next, q.bulk = q.bulk[0], q.bulk[1:]
-			}
-			q.mu.Unlock()
-			if next != nil {
-				close(next)
-			}
-		})
-	}
-}
+func (q writeQueue) holdBulk() (release func()) { return q.slots.Hold() }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	gosync "sync"
 	"testing"
+	"time"
 )
 
 // While a write runs, a bulk write (a drive page) that queued first still
@@ -14,9 +15,6 @@ import (
 func TestBulkWritesGoLast(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	queued := make(chan struct{})
-	s.writes.onWait = func() { queued <- struct{}{} }
-
 	var mu gosync.Mutex
 	var order []string
 	write := func(name string, bulk bool) func(*sql.Tx) error {
@@ -54,11 +52,12 @@ func TestBulkWritesGoLast(t *testing.T) {
 	})
 	<-running
 	for _, w := range []struct {
-		name string
-		bulk bool
-	}{{"drive page 1", true}, {"mail page 1", false}, {"drive page 2", true}, {"add domain", false}} {
+		name          string
+		bulk          bool
+		first, second int // writes queued once it is
+	}{{"drive page 1", true, 0, 1}, {"mail page 1", false, 1, 1}, {"drive page 2", true, 1, 2}, {"add domain", false, 2, 2}} {
 		run(w.name, w.bulk, write(w.name, w.bulk))
-		<-queued // in the queue before the next one asks
+		waitQueued(t, s, w.first, w.second) // in the queue before the next one asks
 	}
 	close(release)
 	wg.Wait()
@@ -79,8 +78,6 @@ func TestBulkWritesGoLast(t *testing.T) {
 func TestHeldBulkWritesWaitForTheRelease(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	queued := make(chan struct{}, 1)
-	s.writes.onWait = func() { queued <- struct{}{} }
 	insert := func(name string) func(*sql.Tx) error { // at: the order writes ran in
 		return func(tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO dismissed_suggestions(domain, at)
@@ -91,7 +88,7 @@ func TestHeldBulkWritesWaitForTheRelease(t *testing.T) {
 	release := s.HoldBulkWrites()
 	bulkDone := make(chan error, 1)
 	go func() { bulkDone <- s.bulkTx(ctx, insert("drive page")) }()
-	<-queued // the bulk write waits though the writer is free
+	waitQueued(t, s, 0, 1) // the bulk write waits though the writer is free
 	for _, name := range []string{"save folders", "ensure stream"} {
 		if err := s.tx(ctx, insert(name)); err != nil {
 			t.Fatal(err)
@@ -114,5 +111,22 @@ func TestHeldBulkWritesWaitForTheRelease(t *testing.T) {
 	// Released: a bulk write takes a free writer at once.
 	if err := s.bulkTx(ctx, insert("next drive page")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// waitQueued waits until the write queue holds first ordinary and second
+// bulk writes.
+func waitQueued(t *testing.T, s *Store, first, second int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		f, b := s.writes.slots.Waiting()
+		if f == first && b == second {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d ordinary and %d bulk writes queued, want %d and %d", f, b, first, second)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
