@@ -16,13 +16,15 @@ import (
 // another, so they no longer wait for a dozen discovery requests first
 // (docs/PERFORMANCE.md §51). Its requests are urgent at the mailbox's
 // gate: the discovery's, already queued, do not delay its chain; the
-// pass's other mailbox streams run one fewer at once (syncStreams).
+// pass's other mailbox streams run one fewer at once until it ends
+// (syncStreams).
 type earlyRun struct {
 	e    *Engine
 	ctx  context.Context
 	acct model.Account
 	id   int64 // the stream, once started
 	done chan StreamError
+	over chan struct{} // closed when the round has ended
 }
 
 // start runs the stream's round in the background. Until the discovery is
@@ -35,20 +37,16 @@ func (r *earlyRun) start(streamID int64) {
 	r.e.mu.Unlock()
 	r.id = streamID
 	r.done = make(chan StreamError, 1)
+	r.over = make(chan struct{})
 	go func() {
 		name, err := r.e.SyncStream(graph.Urgent(r.ctx), r.acct, streamID)
 		r.done <- StreamError{Stream: name, Err: err}
+		close(r.over)
 	}()
 }
 
-// running is how many mailbox streams the early round adds to a pass: 1
-// once started (its end is not waited for; the slot it keeps is one).
-func (r *earlyRun) running() int {
-	if r.done == nil {
-		return 0
-	}
-	return 1
-}
+// ended is closed when the early round has ended; nil when none started.
+func (r *earlyRun) ended() <-chan struct{} { return r.over }
 
 // discovered lifts start's hold; when no round is running any more (the
 // early one ended during the discovery and no other is to run), the

@@ -110,22 +110,80 @@ func (h *harness) largestMainFolder(t *testing.T) string {
 // While the early folder runs, the pass's other mailbox streams run one
 // fewer at once, so the slot the early one frees at each answer is still
 // there for its next page: with two streams allowed, the others here go
-// one at a time, their requests never overlapping.
+// one at a time, their requests never overlapping while the early
+// folder's are under way.
 func TestTheEarlyFolderKeepsItsSlot(t *testing.T) {
 	h := newHarness(t, func(c *config) {
 		c.sim.Latency = 20 * time.Millisecond
-		c.engine = func(o *rsync.Options) { o.MaxConcurrent = 2 }
+		c.engine = func(o *rsync.Options) { o.MaxConcurrent = 2; o.PageSize = 5 } // the early folder: many pages
 	})
 	h.sync(t)
-	early := h.largestMainFolder(t)
-	type span struct {
-		stream     string
-		start, end time.Time
+	early, others := h.mailboxSpans(t)
+	var during []span
+	for _, o := range others {
+		if o.start.Before(early.end) {
+			during = append(during, o)
+		}
 	}
-	var others []span
+	if len(during) < 4 {
+		t.Fatalf("%d requests of the other streams while the early folder ran", len(during))
+	}
+	if a, b, ok := overlapping(during); ok {
+		t.Fatalf("%s and %s had requests in flight together beside the early folder", a, b)
+	}
+}
+
+// Once the early folder has ended (here during the discovery: one page),
+// the worker it kept out runs too: with two streams allowed, the other
+// folders and the calendar go two at a time.
+func TestTheEarlyFolderGivesItsWorkerBackWhenItEnds(t *testing.T) {
+	h := newHarness(t, func(c *config) {
+		c.sim.Latency = 20 * time.Millisecond
+		c.sim.PageCap = 1000
+		c.engine = func(o *rsync.Options) { o.MaxConcurrent = 2; o.PageSize = 1000 }
+	})
+	h.sync(t)
+	early, others := h.mailboxSpans(t)
+	var after []span
+	for _, o := range others {
+		if o.start.After(early.end) {
+			after = append(after, o)
+		}
+	}
+	if len(after) < 4 {
+		t.Fatalf("%d requests of the other streams after the early folder's last", len(after))
+	}
+	if _, _, ok := overlapping(after); !ok {
+		t.Fatal("after the early folder ended, the other streams still ran one at a time")
+	}
+	h.assertMirrors(t)
+}
+
+// span is one request of a mailbox stream: a folder's delta pages or the
+// calendar's.
+type span struct {
+	stream     string
+	start, end time.Time
+}
+
+// mailboxSpans splits the mailbox streams' requests into the largest main
+// folder's (early: its first start to its last end) and the others'.
+func (h *harness) mailboxSpans(t *testing.T) (early span, others []span) {
+	t.Helper()
+	id := h.largestMainFolder(t)
+	early.stream = id
 	for _, r := range h.sim.Requests() {
 		p := strings.TrimPrefix(r.Path, "/v1.0")
-		if strings.Contains(p, early) || !(strings.Contains(p, "/messages/delta") || strings.Contains(p, "/calendarView")) {
+		if !(strings.Contains(p, "/messages/delta") || strings.Contains(p, "/calendarView")) {
+			continue
+		}
+		if strings.Contains(p, id) {
+			if early.start.IsZero() || r.At.Before(early.start) {
+				early.start = r.At
+			}
+			if r.Done.After(early.end) {
+				early.end = r.Done
+			}
 			continue
 		}
 		stream := p
@@ -137,14 +195,20 @@ func TestTheEarlyFolderKeepsItsSlot(t *testing.T) {
 		}
 		others = append(others, span{stream, r.At, r.Done})
 	}
-	if len(others) < 4 {
-		t.Fatalf("%d requests of the other streams", len(others))
+	if early.end.IsZero() {
+		t.Fatalf("folder %q was never asked for", id)
 	}
-	for i, a := range others {
-		for _, b := range others[i+1:] {
-			if a.stream != b.stream && a.start.Before(b.end) && b.start.Before(a.end) {
-				t.Fatalf("%s and %s had requests in flight together beside the early folder", a.stream, b.stream)
+	return early, others
+}
+
+// overlapping finds two streams with requests in flight together.
+func overlapping(spans []span) (a, b string, ok bool) {
+	for i, x := range spans {
+		for _, y := range spans[i+1:] {
+			if x.stream != y.stream && x.start.Before(y.end) && y.start.Before(x.end) {
+				return x.stream, y.stream, true
 			}
 		}
 	}
+	return "", "", false
 }

@@ -281,7 +281,7 @@ func (e *Engine) SyncAccount(ctx context.Context, acct model.Account) error {
 	if err != nil {
 		return errors.Join(err, <-drivesDone, early.join(nil))
 	}
-	if err := errors.Join(early.join(e.syncStreams(ctx, acct, ids, early.running())), <-drivesDone); err != nil {
+	if err := errors.Join(early.join(e.syncStreams(ctx, acct, ids, early.ended())), <-drivesDone); err != nil {
 		return errors.Join(err, discErr)
 	}
 	return discErr
@@ -349,16 +349,19 @@ func (e *Engine) DiscoveryError(accountID int64) (msg, action string) {
 // slots stay busy and the longest stream's chain of pages never waits for
 // a slot.
 func (e *Engine) SyncStreams(ctx context.Context, acct model.Account, ids []int64) error {
-	return e.syncStreams(ctx, acct, ids, 0)
+	return e.syncStreams(ctx, acct, ids, nil)
 }
 
-// syncStreams is SyncStreams beside mailboxBusy mailbox streams already
-// running (early.go), which keep their slots: the mailbox's streams here
-// run that many fewer at once. Otherwise a running stream's slot, freed
-// as each answer came, went to the request queued behind it, and the
-// running stream's next request waited for the next answer (9 ms more per
-// page of the heavy tenant's largest folder, docs/PERFORMANCE.md §51).
-func (e *Engine) syncStreams(ctx context.Context, acct model.Account, ids []int64, mailboxBusy int) error {
+// syncStreams is SyncStreams beside a mailbox stream already running
+// until mailboxBusy is closed (early.go; nil: none), which keeps its slot:
+// until then the mailbox's streams here run one fewer at once. Otherwise
+// a running stream's slot, freed as each answer came, went to the request
+// queued behind it, and the running stream's next request waited for the
+// next answer (9 ms more per page of the heavy tenant's largest folder,
+// docs/PERFORMANCE.md §51). Once it ends, the worker it kept out starts:
+// a mailbox whose largest main folder is not its longest stream would
+// otherwise sync the rest of its folders one fewer at a time.
+func (e *Engine) syncStreams(ctx context.Context, acct model.Account, ids []int64, mailboxBusy <-chan struct{}) error {
 	var (
 		wg     gosync.WaitGroup
 		failMu gosync.Mutex
@@ -371,22 +374,31 @@ func (e *Engine) syncStreams(ctx context.Context, acct model.Account, ids []int6
 			next <- id
 		}
 		close(next)
+		work := func() {
+			for id := range next {
+				name, err := e.SyncStream(ctx, acct, id)
+				if err != nil {
+					failMu.Lock()
+					failed = append(failed, StreamError{Stream: name, Err: err})
+					failMu.Unlock()
+				}
+			}
+		}
 		workers := e.o.MaxConcurrent
-		if hq.host == "mailbox" {
-			workers = max(1, workers-mailboxBusy)
+		if hq.host == "mailbox" && mailboxBusy != nil && workers > 1 && len(queue) >= workers {
+			workers--
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-mailboxBusy // ends with ctx too
+				work()        // nothing when the queue is done
+			}()
 		}
 		for w := 0; w < min(workers, len(queue)); w++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for id := range next {
-					name, err := e.SyncStream(ctx, acct, id)
-					if err != nil {
-						failMu.Lock()
-						failed = append(failed, StreamError{Stream: name, Err: err})
-						failMu.Unlock()
-					}
-				}
+				work()
 			}()
 		}
 	}
