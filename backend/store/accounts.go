@@ -90,7 +90,7 @@ func (s *Store) SetAccountState(ctx context.Context, accountID int64, state, msg
 	if state == model.AccountOK {
 		msg, claims = "", ""
 	}
-	res, err := s.db.ExecContext(ctx, `
+	res, err := s.exec(ctx, `
 		UPDATE accounts SET state=?, state_error=?, claims=?, state_at=?
 		WHERE id=? AND (state<>? OR state_error<>? OR claims<>?)`,
 		state, msg, claims, ms(time.Now()), accountID, state, msg, claims)

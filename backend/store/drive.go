@@ -66,7 +66,7 @@ func (s *Store) SaveDrive(ctx context.Context, d DriveRow) (model.Stream, error)
 	if d.AddedAt.IsZero() {
 		d.AddedAt = time.Now()
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO drives(`+driveCols+`) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+	_, err := s.exec(ctx, `INSERT INTO drives(`+driveCols+`) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(account_id, id, root_id) DO UPDATE SET graph_id=excluded.graph_id, name=excluded.name,
 			drive_type=excluded.drive_type, origin=excluded.origin, web_url=excluded.web_url, host=excluded.host,
 			site_id=CASE WHEN excluded.site_id <> '' THEN excluded.site_id ELSE drives.site_id END,
@@ -99,7 +99,7 @@ func (s *Store) Drive(ctx context.Context, accountID int64, driveID, rootID stri
 
 // SetDriveLocalPath records the locally synced copy of a drive ("" forgets it).
 func (s *Store) SetDriveLocalPath(ctx context.Context, accountID int64, driveID, rootID, path string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE drives SET local_path=? WHERE account_id=? AND id=? AND root_id=?`, path, accountID, driveID, rootID)
+	res, err := s.exec(ctx, `UPDATE drives SET local_path=? WHERE account_id=? AND id=? AND root_id=?`, path, accountID, driveID, rootID)
 	if err != nil {
 		return err
 	}

@@ -114,7 +114,7 @@ func (s *Store) IncludedFolders(ctx context.Context, accountID int64) ([]model.F
 
 // SetFolderIncluded records the user's choice for one folder.
 func (s *Store) SetFolderIncluded(ctx context.Context, accountID int64, folderID string, included bool) error {
-	r, err := s.db.ExecContext(ctx, `UPDATE mail_folders SET included=? WHERE account_id=? AND id=?`, included, accountID, folderID)
+	r, err := s.exec(ctx, `UPDATE mail_folders SET included=? WHERE account_id=? AND id=?`, included, accountID, folderID)
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func (s *Store) Calendars(ctx context.Context, accountID int64) ([]model.Calenda
 
 // SetCalendarIncluded records the user's choice for one calendar.
 func (s *Store) SetCalendarIncluded(ctx context.Context, accountID int64, calendarID string, included bool) error {
-	r, err := s.db.ExecContext(ctx, `UPDATE calendars SET included=? WHERE account_id=? AND id=?`, included, accountID, calendarID)
+	r, err := s.exec(ctx, `UPDATE calendars SET included=? WHERE account_id=? AND id=?`, included, accountID, calendarID)
 	if err != nil {
 		return err
 	}

@@ -383,7 +383,7 @@ func (s *Store) UnclaimedDomains(ctx context.Context, roles []string, now time.T
 // DismissSuggestion remembers that the user does not want a domain
 // suggested again.
 func (s *Store) DismissSuggestion(ctx context.Context, domain string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO dismissed_suggestions(domain, at) VALUES(?, ?) ON CONFLICT DO UPDATE SET at = excluded.at`, domain, ms(time.Now()))
+	_, err := s.exec(ctx, `INSERT INTO dismissed_suggestions(domain, at) VALUES(?, ?) ON CONFLICT DO UPDATE SET at = excluded.at`, domain, ms(time.Now()))
 	return err
 }
 

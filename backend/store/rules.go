@@ -538,7 +538,7 @@ func (s *Store) Client(ctx context.Context, clientID int64) (model.Client, error
 
 // RenameClient renames a client (names are unique, case-insensitively).
 func (s *Store) RenameClient(ctx context.Context, clientID int64, name string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE clients SET name = ? WHERE id = ?`, name, clientID)
+	res, err := s.exec(ctx, `UPDATE clients SET name = ? WHERE id = ?`, name, clientID)
 	if err != nil {
 		var se sqlite3.Error
 		if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {

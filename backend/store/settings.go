@@ -13,7 +13,7 @@ import (
 const DefaultHistoryDays = 90
 
 func (s *Store) ensureSettings(ctx context.Context, accountID int64) error {
-	_, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO sync_settings(account_id) VALUES(?)`, accountID)
+	_, err := s.exec(ctx, `INSERT OR IGNORE INTO sync_settings(account_id) VALUES(?)`, accountID)
 	return err
 }
 
@@ -21,12 +21,20 @@ func (s *Store) ensureSettings(ctx context.Context, accountID int64) error {
 // start of the history as of now.
 func (s *Store) SyncSettings(ctx context.Context, accountID int64, now time.Time) (model.SyncSettings, error) {
 	var out model.SyncSettings
-	if err := s.ensureSettings(ctx, accountID); err != nil {
-		return out, err
-	}
 	var since, backfill sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT history_days, history_since, backfill_from FROM sync_settings WHERE account_id=?`, accountID).
-		Scan(&out.HistoryDays, &since, &backfill)
+	read := func() error {
+		return s.db.QueryRowContext(ctx, `SELECT history_days, history_since, backfill_from FROM sync_settings WHERE account_id=?`, accountID).
+			Scan(&out.HistoryDays, &since, &backfill)
+	}
+	// A read (the status asks at every refresh) writes only the first time,
+	// to give the account its default settings: a write waits for the
+	// writer, which a sync keeps busy.
+	err := read()
+	if errors.Is(err, sql.ErrNoRows) {
+		if err = s.ensureSettings(ctx, accountID); err == nil {
+			err = read()
+		}
+	}
 	if err != nil {
 		return out, err
 	}
@@ -58,7 +66,7 @@ func (s *Store) SetHistory(ctx context.Context, accountID int64, days int, since
 	if since != nil {
 		v, days = ms(*since), 0
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE sync_settings SET history_days=?, history_since=? WHERE account_id=?`, days, v, accountID)
+	_, err := s.exec(ctx, `UPDATE sync_settings SET history_days=?, history_since=? WHERE account_id=?`, days, v, accountID)
 	return err
 }
 
@@ -67,7 +75,7 @@ func (s *Store) ExtendBackfill(ctx context.Context, accountID int64, from time.T
 	if err := s.ensureSettings(ctx, accountID); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE sync_settings SET backfill_from=MIN(COALESCE(backfill_from, ?), ?) WHERE account_id=?`,
+	_, err := s.exec(ctx, `UPDATE sync_settings SET backfill_from=MIN(COALESCE(backfill_from, ?), ?) WHERE account_id=?`,
 		ms(from), ms(from), accountID)
 	return err
 }
@@ -78,7 +86,7 @@ func (s *Store) SetDiscovered(ctx context.Context, accountID int64, at time.Time
 	if err := s.ensureSettings(ctx, accountID); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE sync_settings SET discovered_at=? WHERE account_id=?`, ms(at), accountID)
+	_, err := s.exec(ctx, `UPDATE sync_settings SET discovered_at=? WHERE account_id=?`, ms(at), accountID)
 	return err
 }
 
@@ -101,7 +109,7 @@ func (s *Store) MarkFirstSync(ctx context.Context, accountID int64, at time.Time
 	if err := s.ensureSettings(ctx, accountID); err != nil {
 		return false, err
 	}
-	r, err := s.db.ExecContext(ctx, `UPDATE sync_settings SET first_sync_at=? WHERE account_id=? AND first_sync_at IS NULL`, ms(at), accountID)
+	r, err := s.exec(ctx, `UPDATE sync_settings SET first_sync_at=? WHERE account_id=? AND first_sync_at IS NULL`, ms(at), accountID)
 	if err != nil {
 		return false, err
 	}

@@ -34,7 +34,7 @@ func scanStream(row interface{ Scan(...any) error }) (model.Stream, error) {
 // if needed and refreshing its display name and size hint (a total of -1
 // keeps the stored one).
 func (s *Store) EnsureStream(ctx context.Context, accountID int64, kind, resource, name string, total int) (model.Stream, error) {
-	_, err := s.db.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		INSERT INTO streams(account_id, kind, resource, name, total) VALUES(?,?,?,?,MAX(?,0))
 		ON CONFLICT(account_id, kind, resource) DO UPDATE SET name=excluded.name,
 			total=CASE WHEN ? < 0 THEN streams.total ELSE excluded.total END`,
@@ -64,28 +64,28 @@ func (s *Store) Streams(ctx context.Context, accountID int64) ([]model.Stream, e
 // SetStreamError records the user-facing sentence of a stream's last failure
 // and the action that fixes it ("" clears both).
 func (s *Store) SetStreamError(ctx context.Context, streamID int64, msg, action string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE streams SET last_error=?, error_action=? WHERE id=?`, msg, action, streamID)
+	_, err := s.exec(ctx, `UPDATE streams SET last_error=?, error_action=? WHERE id=?`, msg, action, streamID)
 	return err
 }
 
 // ResetStream forgets a stream's links so the next round is a full one
 // (after Graph rejected the stored link with 410).
 func (s *Store) ResetStream(ctx context.Context, streamID int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE streams SET next_link='', delta_link='' WHERE id=?`, streamID)
+	_, err := s.exec(ctx, `UPDATE streams SET next_link='', delta_link='' WHERE id=?`, streamID)
 	return err
 }
 
 // DeleteStream forgets a stream (a folder the user excluded, a calendar
 // that is gone). Its rows are the caller's business.
 func (s *Store) DeleteStream(ctx context.Context, streamID int64) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM streams WHERE id=?`, streamID)
+	_, err := s.exec(ctx, `DELETE FROM streams WHERE id=?`, streamID)
 	return err
 }
 
 // SetStreamWindow records the window a new round will use (the mail delta
 // filter, a backfill segment).
 func (s *Store) SetStreamWindow(ctx context.Context, streamID int64, start, end time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE streams SET window_start=?, window_end=? WHERE id=?`, ms(start), ms(end), streamID)
+	_, err := s.exec(ctx, `UPDATE streams SET window_start=?, window_end=? WHERE id=?`, ms(start), ms(end), streamID)
 	return err
 }
 
@@ -96,7 +96,13 @@ func (s *Store) SetStreamWindow(ctx context.Context, streamID int64, start, end 
 // completed round that started after a message was orphaned has had its
 // chance to report the message.
 func (s *Store) BeginRound(ctx context.Context, streamID int64) (model.Stream, error) {
-	now := ms(s.Tick())
+	return s.BeginRoundAt(ctx, streamID, s.Tick())
+}
+
+// BeginRoundAt is BeginRound for a round that started at at (a Tick taken
+// before its first request went out, which may be before this write).
+func (s *Store) BeginRoundAt(ctx context.Context, streamID int64, at time.Time) (model.Stream, error) {
+	now := ms(at)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE streams SET round_id=round_id+1, round_full=1
 			WHERE id=? AND next_link='' AND delta_link=''`, streamID); err != nil {
@@ -122,7 +128,7 @@ func (s *Store) BeginRound(ctx context.Context, streamID int64) (model.Stream, e
 // window that slides) without touching the rows: they stay visible until
 // the new round completes and sweeps what it no longer reports.
 func (s *Store) StartBaseline(ctx context.Context, streamID int64, start, end, now time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE streams SET next_link='', delta_link='', window_start=?, window_end=?, baseline_at=?
+	_, err := s.exec(ctx, `UPDATE streams SET next_link='', delta_link='', window_start=?, window_end=?, baseline_at=?
 		WHERE id=?`, ms(start), ms(end), ms(now), streamID)
 	return err
 }
@@ -167,13 +173,13 @@ func saveCheckpoint(ctx context.Context, tx *sql.Tx, streamID int64, next, delta
 // resumes the same segment.
 func (s *Store) StartBackfillSegment(ctx context.Context, streamID int64, start, end time.Time, link string) error {
 	now := ms(s.Tick())
-	_, err := s.db.ExecContext(ctx, `UPDATE streams SET window_start=?, window_end=?, next_link=?, delta_link='', items=0, total=0,
+	_, err := s.exec(ctx, `UPDATE streams SET window_start=?, window_end=?, next_link=?, delta_link='', items=0, total=0,
 		round_started_at=?, last_attempt_at=? WHERE id=?`, ms(start), ms(end), link, now, now, streamID)
 	return err
 }
 
 // SetStreamTotal records a stream's progress denominator.
 func (s *Store) SetStreamTotal(ctx context.Context, streamID int64, total int) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE streams SET total=? WHERE id=?`, total, streamID)
+	_, err := s.exec(ctx, `UPDATE streams SET total=? WHERE id=?`, total, streamID)
 	return err
 }

@@ -21,6 +21,22 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return s.write(ctx, false, fn)
 }
 
+// exec runs one write statement as a write transaction of its own: in the
+// write queue, on the writer connection, like every other write. Run on a
+// pooled connection, it waited for SQLite's lock in the busy handler's
+// sleeps, behind every page write that kept coming during a sync, and
+// could fail with "database is locked" after busy_timeout; it also made
+// the writer connection drop its page cache.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
+}
+
 // pageCtx is the context for the statements of a page's write
 // transaction: ctx without its cancellation, or ctx's error if it is
 // already cancelled. Given a context that can be cancelled,

@@ -7,6 +7,8 @@ import (
 	gosync "sync"
 	"testing"
 	"time"
+
+	"rapport/backend/model"
 )
 
 // While a write runs, a bulk write (a drive page) that queued first still
@@ -128,5 +130,119 @@ func waitQueued(t *testing.T, s *Store, first, second int) {
 			t.Fatalf("%d ordinary and %d bulk writes queued, want %d and %d", f, b, first, second)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// A single-statement write — a user's change (rename a client, exclude a
+// folder, dismiss a suggestion) or a sync's bookkeeping (a stream's window
+// or error, the discovery's time) — takes its turn in the write queue,
+// ahead of queued drive pages, like every other write. On a connection
+// of its own it waited for SQLite's lock in the busy handler's sleeps,
+// behind every page write that kept coming, and could fail with "database
+// is locked" after busy_timeout during a first sync.
+func TestSingleWritesWaitInTheWriteQueue(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	acct, err := s.UpsertAccount(ctx, model.Account{UPN: "a@contoso.com", Mail: "a@contoso.com", HomeAccountID: "h.t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.EnsureStream(ctx, acct.ID, model.StreamMail, "inbox", "Inbox", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveFolder(ctx, acct.ID, FolderRow{ID: "inbox", Name: "Inbox", Path: "Inbox"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.AddClient(ctx, "Contoso", []string{"contoso.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for _, w := range []struct {
+		name  string
+		write func() error
+	}{
+		{"rename a client", func() error { return s.RenameClient(ctx, c.ID, "Contoso Ltd") }},
+		{"exclude a folder", func() error { return s.SetFolderIncluded(ctx, acct.ID, "inbox", false) }},
+		{"dismiss a suggestion", func() error { return s.DismissSuggestion(ctx, "fabrikam.com") }},
+		{"set the history", func() error { return s.SetHistory(ctx, acct.ID, 30, nil) }},
+		{"a stream's window", func() error { return s.SetStreamWindow(ctx, st.ID, now.AddDate(0, 0, -30), now) }},
+		{"a stream's error", func() error { return s.SetStreamError(ctx, st.ID, "offline", "retry") }},
+		{"the discovery's time", func() error { return s.SetDiscovered(ctx, acct.ID, now) }},
+		{"the account's state", func() error {
+			_, err := s.SetAccountState(ctx, acct.ID, model.AccountSignInRequired, "expired", "")
+			return err
+		}},
+	} {
+		t.Run(w.name, func(t *testing.T) {
+			held, release := make(chan struct{}), make(chan struct{})
+			holder := make(chan error, 1)
+			go func() {
+				holder <- s.bulkTx(ctx, func(tx *sql.Tx) error { // a drive page being written
+					close(held)
+					<-release
+					return nil
+				})
+			}()
+			<-held
+			done := make(chan error, 1)
+			go func() { done <- w.write() }()
+			released := false
+			defer func() { // also when failing: the store's Close waits for the writer
+				if !released {
+					close(release)
+				}
+			}()
+			waitQueued(t, s, 1, 0) // times out for a write that bypasses the queue
+			close(release)
+			released = true
+			if err := <-holder; err != nil {
+				t.Fatal(err)
+			}
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	got, err := s.Client(ctx, c.ID)
+	if err != nil || got.Name != "Contoso Ltd" {
+		t.Fatalf("client after the rename: %+v (%v)", got, err)
+	}
+}
+
+// Reading an account's sync settings (the status does at every refresh)
+// does not wait for the writer once the account has its settings.
+func TestReadingTheSettingsDoesNotWaitForTheWriter(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	acct, err := s.UpsertAccount(ctx, model.Account{UPN: "a@contoso.com", Mail: "a@contoso.com", HomeAccountID: "h.t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.SyncSettings(ctx, acct.ID, time.Now()) // the first read gives it the defaults
+	if err != nil || first.HistoryDays != DefaultHistoryDays {
+		t.Fatalf("first settings %+v (%v)", first, err)
+	}
+	held, release := make(chan struct{}), make(chan struct{})
+	holder := make(chan error, 1)
+	go func() {
+		holder <- s.bulkTx(ctx, func(tx *sql.Tx) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	defer func() { close(release); <-holder }()
+	done := make(chan error, 1)
+	go func() { _, err := s.SyncSettings(ctx, acct.ID, time.Now()); done <- err }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reading the settings waited for the writer")
 	}
 }
