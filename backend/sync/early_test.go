@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"rapport/backend/model"
 	rsync "rapport/backend/sync"
 )
 
@@ -211,4 +212,63 @@ func overlapping(spans []span) (a, b string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// A folder's round asks for its first page before it writes the round's
+// bookkeeping, which waits for the store's writer: with the writer held
+// by a long write, the folder's delta request still reaches the service,
+// and the round completes once the writer is free.
+func TestAFolderAsksForItsFirstPageWhileTheWriterIsBusy(t *testing.T) {
+	h := newHarness(t)
+	h.sync(t)
+	ctx := context.Background()
+	inbox := h.folderID(t, "inbox")
+	conn, err := h.store.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil { // the write lock, as a long write holds it
+		t.Fatal(err)
+	}
+	held := true
+	defer func() {
+		if held {
+			conn.ExecContext(ctx, `ROLLBACK`)
+		}
+	}()
+	before := len(h.sim.Requests())
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.engine.SyncStream(ctx, h.acct, h.stream(t, model.StreamMail, "Inbox").ID)
+		done <- err
+	}()
+	waitFor(t, func() bool {
+		for _, r := range h.sim.Requests()[before:] {
+			if strings.Contains(r.Path, inbox) && strings.Contains(r.Path, "/messages/delta") {
+				return true
+			}
+		}
+		return false
+	})
+	if _, err := conn.ExecContext(ctx, `ROLLBACK`); err != nil {
+		t.Fatal(err)
+	}
+	held = false
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	h.assertMirrors(t)
+}
+
+// waitFor polls cond until it holds; it fails the test after 5 s.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in 5 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

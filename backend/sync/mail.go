@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"time"
 
 	"rapport/backend/clients"
 	"rapport/backend/graph"
@@ -18,7 +19,12 @@ import (
 func (e *Engine) runMailStream(ctx context.Context, gc *graph.Client, acct model.Account, mb clients.Mailbox, st model.Stream) error {
 	resynced := false
 	for {
-		cur, err := e.o.Store.BeginRound(ctx, st.ID)
+		// The round's first request goes out before the round's
+		// bookkeeping is written (BeginRound, the window): those writes
+		// wait for the writer, which a first sync keeps busy, and the
+		// folder's first page went out only after them (docs/PERFORMANCE.md
+		// §54). The round starts, for the orphan purge, before the request.
+		cur, err := e.o.Store.Stream(ctx, st.ID)
 		if err != nil {
 			return err
 		}
@@ -26,21 +32,25 @@ func (e *Engine) runMailStream(ctx context.Context, gc *graph.Client, acct model
 		if link == "" {
 			link = cur.DeltaLink
 		}
+		var since time.Time
 		if link == "" {
 			settings, err := e.o.Store.SyncSettings(ctx, acct.ID, e.o.Now())
 			if err != nil {
 				return err
 			}
-			since := settings.HistoryStart
+			since = settings.HistoryStart
 			if !cur.WindowStart.IsZero() && cur.WindowStart.Before(since) {
 				since = cur.WindowStart // a resync keeps everything the stream covered
 			}
-			if err := e.o.Store.SetStreamWindow(ctx, st.ID, since, cur.WindowEnd); err != nil {
-				return err
-			}
 			link = graph.MessagesDeltaURL(cur.Resource, since)
 		}
-		err = e.mailPages(ctx, gc, acct, mb, cur, link, false)
+		started := e.o.Store.Tick()
+		pages := e.mailPager(ctx, gc, link, false)
+		if err := e.beginMailRound(ctx, st.ID, started, since, cur.WindowEnd); err != nil {
+			pages.close()
+			return err
+		}
+		err = e.mailPages(ctx, acct, mb, st, pages, link, false)
 		if errors.Is(err, model.ErrResyncRequired) && !resynced {
 			resynced = true
 			e.o.Log.Info("delta link rejected; starting a full round", "stream", cur.Name)
@@ -53,14 +63,29 @@ func (e *Engine) runMailStream(ctx context.Context, gc *graph.Client, acct model
 	}
 }
 
-// mailPages applies pages from link to the end of the round (a deltaLink,
-// or for a backfill listing the page without a nextLink).
-func (e *Engine) mailPages(ctx context.Context, gc *graph.Client, acct model.Account, mb clients.Mailbox, st model.Stream, link string, backfill bool) error {
-	type listed struct {
-		page  model.Page[model.Message]
-		count int
+// beginMailRound writes what a round needs before its first page is
+// applied: the round (BeginRoundAt) and, for a round from the start of
+// the history (since set), the stream's window.
+func (e *Engine) beginMailRound(ctx context.Context, streamID int64, started, since, windowEnd time.Time) error {
+	if _, err := e.o.Store.BeginRoundAt(ctx, streamID, started); err != nil {
+		return err
 	}
-	pages := newPager(ctx, link, itemPagesAhead, func(ctx context.Context, link string) (listed, error) {
+	if since.IsZero() {
+		return nil
+	}
+	return e.o.Store.SetStreamWindow(ctx, streamID, since, windowEnd)
+}
+
+// listed is a page of mail: a delta page, or a backfill listing's page
+// with the folder's count (-1 for a delta page).
+type listed struct {
+	page  model.Page[model.Message]
+	count int
+}
+
+// mailPager fetches a round's pages from link ahead of their writes.
+func (e *Engine) mailPager(ctx context.Context, gc *graph.Client, link string, backfill bool) *pager[listed] {
+	return newPager(ctx, link, itemPagesAhead, func(ctx context.Context, link string) (listed, error) {
 		if backfill {
 			page, count, err := gc.ListMessages(ctx, link)
 			return listed{page, count}, err
@@ -68,6 +93,11 @@ func (e *Engine) mailPages(ctx context.Context, gc *graph.Client, acct model.Acc
 		page, err := gc.MessagesDelta(ctx, link)
 		return listed{page, -1}, err
 	}, func(l listed) string { return l.page.NextLink })
+}
+
+// mailPages applies pages from link to the end of the round (a deltaLink,
+// or for a backfill listing the page without a nextLink).
+func (e *Engine) mailPages(ctx context.Context, acct model.Account, mb clients.Mailbox, st model.Stream, pages *pager[listed], link string, backfill bool) error {
 	defer pages.close()
 	// toPage keeps what the user's mailbox holds (Classify) and stores the
 	// listing's count; an internal-only message is not stored, and if an
@@ -165,6 +195,6 @@ func (e *Engine) runBackfill(ctx context.Context, gc *graph.Client, acct model.A
 			}
 			continue
 		}
-		return e.mailPages(ctx, gc, acct, mb, cur, cur.NextLink, true)
+		return e.mailPages(ctx, acct, mb, cur, e.mailPager(ctx, gc, cur.NextLink, true), cur.NextLink, true)
 	}
 }
