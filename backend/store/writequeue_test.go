@@ -176,30 +176,12 @@ func TestSingleWritesWaitInTheWriteQueue(t *testing.T) {
 		}},
 	} {
 		t.Run(w.name, func(t *testing.T) {
-			held, release := make(chan struct{}), make(chan struct{})
-			holder := make(chan error, 1)
-			go func() {
-				holder <- s.bulkTx(ctx, func(tx *sql.Tx) error { // a drive page being written
-					close(held)
-					<-release
-					return nil
-				})
-			}()
-			<-held
+			release := holdWriter(t, s)
+			defer release() // also when failing: the store's Close waits for the writer
 			done := make(chan error, 1)
 			go func() { done <- w.write() }()
-			released := false
-			defer func() { // also when failing: the store's Close waits for the writer
-				if !released {
-					close(release)
-				}
-			}()
 			waitQueued(t, s, 1, 0) // times out for a write that bypasses the queue
-			close(release)
-			released = true
-			if err := <-holder; err != nil {
-				t.Fatal(err)
-			}
+			release()
 			if err := <-done; err != nil {
 				t.Fatal(err)
 			}
@@ -224,17 +206,7 @@ func TestReadingTheSettingsDoesNotWaitForTheWriter(t *testing.T) {
 	if err != nil || first.HistoryDays != DefaultHistoryDays {
 		t.Fatalf("first settings %+v (%v)", first, err)
 	}
-	held, release := make(chan struct{}), make(chan struct{})
-	holder := make(chan error, 1)
-	go func() {
-		holder <- s.bulkTx(ctx, func(tx *sql.Tx) error {
-			close(held)
-			<-release
-			return nil
-		})
-	}()
-	<-held
-	defer func() { close(release); <-holder }()
+	defer holdWriter(t, s)()
 	done := make(chan error, 1)
 	go func() { _, err := s.SyncSettings(ctx, acct.ID, time.Now()); done <- err }()
 	select {
@@ -244,5 +216,31 @@ func TestReadingTheSettingsDoesNotWaitForTheWriter(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("reading the settings waited for the writer")
+	}
+}
+
+// holdWriter holds the writer with a bulk write (a drive page being
+// written) until the returned release is called; release waits for that
+// write to end, and later calls do nothing.
+func holdWriter(t *testing.T, s *Store) (release func()) {
+	t.Helper()
+	held, free := make(chan struct{}), make(chan struct{})
+	holder := make(chan error, 1)
+	go func() {
+		holder <- s.bulkTx(context.Background(), func(tx *sql.Tx) error {
+			close(held)
+			<-free
+			return nil
+		})
+	}()
+	<-held
+	var once gosync.Once
+	return func() {
+		once.Do(func() {
+			close(free)
+			if err := <-holder; err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }
