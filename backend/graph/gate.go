@@ -43,6 +43,21 @@ func Urgent(ctx context.Context) context.Context { return context.WithValue(ctx,
 
 func isUrgent(ctx context.Context) bool { v, _ := ctx.Value(urgentKey{}).(bool); return v }
 
+// HoldOrdinary keeps the requests that are not urgent waiting, even for a
+// free slot, until release is called (once; later calls do nothing): on a
+// first sync, the discovery's four main lookups and then its largest
+// folder's first request go before the rest of the discovery's requests,
+// which would otherwise take the slots as the lookups answer
+// (docs/PERFORMANCE.md §55).
+func (g *Gate) HoldOrdinary() (release func()) { return g.slots.Hold() }
+
+type acquiredKey struct{}
+
+// OnAcquire makes ctx's requests call f each time one has its slot.
+func OnAcquire(ctx context.Context, f func()) context.Context {
+	return context.WithValue(ctx, acquiredKey{}, f)
+}
+
 // acquire waits until the gate is not paused and a slot is free. A pause
 // that starts while waiting for a slot is honoured too.
 func (g *Gate) acquire(ctx context.Context) error {
@@ -54,6 +69,9 @@ func (g *Gate) acquire(ctx context.Context) error {
 			return err
 		}
 		if g.pausedFor() <= 0 {
+			if f, ok := ctx.Value(acquiredKey{}).(func()); ok {
+				f()
+			}
 			return nil
 		}
 		g.release() // paused meanwhile: give the slot back and wait again

@@ -29,10 +29,10 @@ func (e *Engine) Discover(ctx context.Context, acct model.Account) error {
 
 // discover is Discover; on an account's first discovery it also gives the
 // largest of the mailbox's main folders (earlyFolders) its stream as soon
-// as their own requests have answered, and passes the stream to ready
-// (when not nil), before the rest of the discovery is done: a first sync
-// waits for its largest folder, whose pages come one after another.
-func (e *Engine) discover(ctx context.Context, acct model.Account, ready func(streamID int64)) (err error) {
+// as their own requests have answered, and starts its round (early, when
+// not nil), before the rest of the discovery is done: a first sync waits
+// for its largest folder, whose pages come one after another.
+func (e *Engine) discover(ctx context.Context, acct model.Account, early *earlyRun) (err error) {
 	as := e.state(acct.ID)
 	as.discoverMu.Lock()
 	defer as.discoverMu.Unlock()
@@ -48,10 +48,25 @@ func (e *Engine) discover(ctx context.Context, acct model.Account, ready func(st
 	}()
 	start := e.o.Store.Tick()
 	gc := e.client(acct)
-	var largest func(wellKnown string, f model.MailFolder)
-	if ready != nil {
+	var largest func(wellKnown string, f model.MailFolder, found bool)
+	if early != nil {
 		if known, err := e.o.Store.MailFolders(ctx, acct.ID); err == nil && len(known) == 0 {
-			largest = func(wellKnown string, f model.MailFolder) { e.startEarly(ctx, acct, wellKnown, f, start, ready) }
+			// The four main lookups, then the largest folder's first
+			// request, go before the discovery's other requests (not when
+			// the names are known from a discovery that failed later on:
+			// no lookup is made then).
+			e.mu.Lock()
+			lookups := len(as.wellKnown) == 0
+			e.mu.Unlock()
+			if lookups {
+				early.holdGate(gc.Gate)
+			}
+			defer early.release() // however the discovery ends
+			largest = func(wellKnown string, f model.MailFolder, found bool) {
+				if !found || !e.startEarly(ctx, acct, wellKnown, f, start, early.start) {
+					early.release()
+				}
+			}
 		}
 	}
 
@@ -159,8 +174,9 @@ var earlyFolders = []string{"inbox", "sentitems", "deleteditems", "archive"}
 // wellKnownIDs resolves the well-known folder names Rapport cares about to
 // ids, once per account (folder ids never change). With largest set, the
 // earlyFolders are asked first and the largest of them, once all have
-// answered, is passed to it while the other lookups go on.
-func (e *Engine) wellKnownIDs(ctx context.Context, gc *graph.Client, acct model.Account, largest func(wellKnown string, f model.MailFolder)) (map[string]string, error) {
+// answered, is passed to it while the other lookups go on; it is called
+// with found false when none was found or no lookup is made.
+func (e *Engine) wellKnownIDs(ctx context.Context, gc *graph.Client, acct model.Account, largest func(wellKnown string, f model.MailFolder, found bool)) (map[string]string, error) {
 	as := e.state(acct.ID)
 	e.mu.Lock()
 	if len(as.wellKnown) > 0 {
@@ -169,6 +185,9 @@ func (e *Engine) wellKnownIDs(ctx context.Context, gc *graph.Client, acct model.
 			out[k] = v
 		}
 		e.mu.Unlock()
+		if largest != nil {
+			largest("", model.MailFolder{}, false) // known already: no early start
+		}
 		return out, nil
 	}
 	e.mu.Unlock()
@@ -201,7 +220,9 @@ func (e *Engine) wellKnownIDs(ctx context.Context, gc *graph.Client, acct model.
 			}
 		}
 		if pick >= 0 {
-			largest(names[pick], folders[pick])
+			largest(names[pick], folders[pick], true)
+		} else {
+			largest("", model.MailFolder{}, false)
 		}
 	}
 	wg.Wait()
@@ -225,17 +246,18 @@ func (e *Engine) wellKnownIDs(ctx context.Context, gc *graph.Client, acct model.
 // stream, as the discovery will (a top-level folder, included by default),
 // and hands the stream to ready. A failure here only means the folder
 // starts with the others.
-func (e *Engine) startEarly(ctx context.Context, acct model.Account, wellKnown string, f model.MailFolder, at time.Time, ready func(int64)) {
+func (e *Engine) startEarly(ctx context.Context, acct model.Account, wellKnown string, f model.MailFolder, at time.Time, ready func(int64)) (started bool) {
 	row := store.FolderRow{ID: f.ID, ParentID: f.ParentFolderID, Name: f.DisplayName, Path: f.DisplayName, WellKnown: wellKnown,
 		Hidden: f.IsHidden, Total: f.TotalItemCount, DefaultIncluded: true}
 	if err := e.o.Store.SaveFolder(ctx, acct.ID, row, at); err != nil {
-		return
+		return false
 	}
 	st, err := e.o.Store.EnsureStream(ctx, acct.ID, model.StreamMail, f.ID, f.DisplayName, f.TotalItemCount)
 	if err != nil {
-		return
+		return false
 	}
 	ready(st.ID)
+	return true
 }
 
 // ApplyFolderChoices makes the mail streams match the folders to sync,

@@ -25,6 +25,20 @@ type earlyRun struct {
 	id   int64 // the stream, once started
 	done chan StreamError
 	over chan struct{} // closed when the round has ended
+	// letGo lifts holdGate's hold on the mailbox's other requests.
+	letGo func()
+}
+
+// holdGate keeps the mailbox's requests that are not urgent waiting
+// (graph.Gate.HoldOrdinary) until the early round's first request has its
+// slot, or until no early round is to start (release).
+func (r *earlyRun) holdGate(g *graph.Gate) { r.letGo = g.HoldOrdinary() }
+
+// release lifts holdGate's hold, if any (once; later calls do nothing).
+func (r *earlyRun) release() {
+	if r.letGo != nil {
+		r.letGo()
+	}
 }
 
 // start runs the stream's round in the background. Until the discovery is
@@ -38,8 +52,13 @@ func (r *earlyRun) start(streamID int64) {
 	r.id = streamID
 	r.done = make(chan StreamError, 1)
 	r.over = make(chan struct{})
+	ctx := graph.Urgent(r.ctx)
+	if r.letGo != nil {
+		ctx = graph.OnAcquire(ctx, r.letGo)
+	}
 	go func() {
-		name, err := r.e.SyncStream(graph.Urgent(r.ctx), r.acct, streamID)
+		defer r.release() // a round that failed before asking anything
+		name, err := r.e.SyncStream(ctx, r.acct, streamID)
 		r.done <- StreamError{Stream: name, Err: err}
 		close(r.over)
 	}()

@@ -2,10 +2,13 @@ package sync_test
 
 import (
 	"context"
+	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"rapport/backend/graphsim"
 	"rapport/backend/model"
 	rsync "rapport/backend/sync"
 )
@@ -120,12 +123,7 @@ func TestTheEarlyFolderKeepsItsSlot(t *testing.T) {
 	})
 	h.sync(t)
 	early, others := h.mailboxSpans(t)
-	var during []span
-	for _, o := range others {
-		if o.start.Before(early.end) {
-			during = append(during, o)
-		}
-	}
+	during := startedWhere(others, func(at time.Time) bool { return at.Before(early.end) })
 	if len(during) < 4 {
 		t.Fatalf("%d requests of the other streams while the early folder ran", len(during))
 	}
@@ -145,12 +143,7 @@ func TestTheEarlyFolderGivesItsWorkerBackWhenItEnds(t *testing.T) {
 	})
 	h.sync(t)
 	early, others := h.mailboxSpans(t)
-	var after []span
-	for _, o := range others {
-		if o.start.After(early.end) {
-			after = append(after, o)
-		}
-	}
+	after := startedWhere(others, func(at time.Time) bool { return at.After(early.end) })
 	if len(after) < 4 {
 		t.Fatalf("%d requests of the other streams after the early folder's last", len(after))
 	}
@@ -200,6 +193,17 @@ func (h *harness) mailboxSpans(t *testing.T) (early span, others []span) {
 		t.Fatalf("folder %q was never asked for", id)
 	}
 	return early, others
+}
+
+// startedWhere keeps the spans whose request started at a time keep accepts.
+func startedWhere(spans []span, keep func(time.Time) bool) []span {
+	var out []span
+	for _, sp := range spans {
+		if keep(sp.start) {
+			out = append(out, sp)
+		}
+	}
+	return out
 }
 
 // overlapping finds two streams with requests in flight together.
@@ -270,5 +274,77 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not reached in 5 s")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// On a first sync the four main folders' lookups take the mailbox's
+// slots before the discovery's other requests, and the largest folder's
+// first page is asked for before any of those others has answered: the
+// rest of the discovery waits until that request has its slot (and no
+// longer), instead of taking the slots as the lookups answer.
+func TestTheMainLookupsAndTheLargestFolderGoFirst(t *testing.T) {
+	h := newHarness(t, func(c *config) { c.sim.Latency = 100 * time.Millisecond })
+	h.sync(t)
+	early := h.largestMainFolder(t)
+	var mainStarts, otherStarts []time.Time
+	var earlyAt, earlyNext, othersFirstDone time.Time
+	for _, r := range h.sim.Requests() {
+		p := strings.TrimPrefix(r.Path, "/v1.0")
+		switch {
+		case strings.Contains(p, "/messages/delta") && strings.Contains(p, early):
+			switch {
+			case earlyAt.IsZero():
+				earlyAt = r.At
+			case earlyNext.IsZero():
+				earlyNext = r.At
+			}
+		case p == "/me/mailFolders/inbox" || p == "/me/mailFolders/sentitems" || p == "/me/mailFolders/deleteditems" || p == "/me/mailFolders/archive":
+			mainStarts = append(mainStarts, r.At)
+		case (strings.HasPrefix(p, "/me/mailFolders") && !strings.Contains(p, "/messages")) || p == "/me/calendars":
+			otherStarts = append(otherStarts, r.At)
+			if othersFirstDone.IsZero() || r.Done.Before(othersFirstDone) {
+				othersFirstDone = r.Done
+			}
+		}
+	}
+	if len(mainStarts) != 4 || len(otherStarts) < 8 || earlyNext.IsZero() {
+		t.Fatalf("%d main lookups, %d other discovery requests, early folder asked at %v and %v", len(mainStarts), len(otherStarts), earlyAt, earlyNext)
+	}
+	lastMain, firstOther := slices.MaxFunc(mainStarts, time.Time.Compare), slices.MinFunc(otherStarts, time.Time.Compare)
+	if !lastMain.Before(firstOther) {
+		t.Errorf("a discovery request started %v before the last main lookup", lastMain.Sub(firstOther))
+	}
+	if !firstOther.Before(earlyNext) { // held no longer than the early folder's first request
+		t.Errorf("the rest of the discovery started %v after the largest folder's second request", firstOther.Sub(earlyNext))
+	}
+	if !earlyAt.Before(othersFirstDone) {
+		t.Errorf("the largest folder was first asked %v after one of the other discovery requests answered", earlyAt.Sub(othersFirstDone))
+	}
+	h.assertMirrors(t)
+}
+
+// A first sync whose mailbox has none of the main folders (their lookups
+// answer 404) starts no folder early, and the rest of the discovery is not
+// held back for one: the sync completes and mirrors the mailbox.
+func TestNoMainFolderHoldsNothingBack(t *testing.T) {
+	h := newHarness(t)
+	var rules []graphsim.FaultRule
+	for _, name := range []string{"inbox", "sentitems", "deleteditems", "archive"} {
+		rules = append(rules, graphsim.FaultRule{Path: "/me/mailFolders/" + name, Status: http.StatusNotFound})
+	}
+	h.sim.SetFaults(faults(rules...))
+	h.sync(t)
+	streams, err := h.store.Streams(context.Background(), h.acct.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mail := 0
+	for _, s := range streams {
+		if s.Kind == model.StreamMail && s.LastSyncAt != nil {
+			mail++
+		}
+	}
+	if mail < 3 {
+		t.Fatalf("%d mail folders synced", mail)
 	}
 }

@@ -260,7 +260,7 @@ func (e *Engine) SyncAccount(ctx context.Context, acct model.Account) error {
 	drivesDone := make(chan error, 1)
 	go func() { drivesDone <- e.syncDrives(ctx, acct) }()
 	early := &earlyRun{e: e, ctx: ctx, acct: acct} // early.go: a first discovery starts the largest folder
-	discErr := e.discover(ctx, acct, early.start)
+	discErr := e.discover(ctx, acct, early)
 	early.discovered()
 	var calErr *CalendarAccessError
 	switch {
