@@ -12,9 +12,26 @@ import (
 // DefaultHistoryDays is how far back a new account's mail and calendar go.
 const DefaultHistoryDays = 90
 
+const ensureSettingsSQL = `INSERT OR IGNORE INTO sync_settings(account_id) VALUES(?)`
+
 func (s *Store) ensureSettings(ctx context.Context, accountID int64) error {
-	_, err := s.exec(ctx, `INSERT OR IGNORE INTO sync_settings(account_id) VALUES(?)`, accountID)
+	_, err := s.exec(ctx, ensureSettingsSQL, accountID)
 	return err
+}
+
+// updateSettings runs query (an UPDATE of the account's sync_settings row)
+// in one write transaction with the row's creation if it is missing.
+func (s *Store) updateSettings(ctx context.Context, accountID int64, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, ensureSettingsSQL, accountID); err != nil {
+			return err
+		}
+		var err error
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
 }
 
 // SyncSettings returns the account's history settings with the effective
@@ -59,23 +76,17 @@ func (s *Store) SyncSettings(ctx context.Context, accountID int64, now time.Time
 // SetHistory chooses the history window: days (30, 90, 180...) or, when
 // since is not nil, a fixed first day.
 func (s *Store) SetHistory(ctx context.Context, accountID int64, days int, since *time.Time) error {
-	if err := s.ensureSettings(ctx, accountID); err != nil {
-		return err
-	}
 	var v any
 	if since != nil {
 		v, days = ms(*since), 0
 	}
-	_, err := s.exec(ctx, `UPDATE sync_settings SET history_days=?, history_since=? WHERE account_id=?`, days, v, accountID)
+	_, err := s.updateSettings(ctx, accountID, `UPDATE sync_settings SET history_days=?, history_since=? WHERE account_id=?`, days, v, accountID)
 	return err
 }
 
 // ExtendBackfill moves "Load older history" back to from (never forward).
 func (s *Store) ExtendBackfill(ctx context.Context, accountID int64, from time.Time) error {
-	if err := s.ensureSettings(ctx, accountID); err != nil {
-		return err
-	}
-	_, err := s.exec(ctx, `UPDATE sync_settings SET backfill_from=MIN(COALESCE(backfill_from, ?), ?) WHERE account_id=?`,
+	_, err := s.updateSettings(ctx, accountID, `UPDATE sync_settings SET backfill_from=MIN(COALESCE(backfill_from, ?), ?) WHERE account_id=?`,
 		ms(from), ms(from), accountID)
 	return err
 }
@@ -83,10 +94,7 @@ func (s *Store) ExtendBackfill(ctx context.Context, accountID int64, from time.T
 // SetDiscovered records the start of a complete folder discovery whose
 // folders all have streams now (see PurgeThreshold).
 func (s *Store) SetDiscovered(ctx context.Context, accountID int64, at time.Time) error {
-	if err := s.ensureSettings(ctx, accountID); err != nil {
-		return err
-	}
-	_, err := s.exec(ctx, `UPDATE sync_settings SET discovered_at=? WHERE account_id=?`, ms(at), accountID)
+	_, err := s.updateSettings(ctx, accountID, `UPDATE sync_settings SET discovered_at=? WHERE account_id=?`, ms(at), accountID)
 	return err
 }
 
@@ -106,10 +114,7 @@ func (s *Store) Discovered(ctx context.Context, accountID int64) (bool, error) {
 // MarkFirstSync records that every stream of the account completed a round,
 // once: it reports true only the first time.
 func (s *Store) MarkFirstSync(ctx context.Context, accountID int64, at time.Time) (bool, error) {
-	if err := s.ensureSettings(ctx, accountID); err != nil {
-		return false, err
-	}
-	r, err := s.exec(ctx, `UPDATE sync_settings SET first_sync_at=? WHERE account_id=? AND first_sync_at IS NULL`, ms(at), accountID)
+	r, err := s.updateSettings(ctx, accountID, `UPDATE sync_settings SET first_sync_at=? WHERE account_id=? AND first_sync_at IS NULL`, ms(at), accountID)
 	if err != nil {
 		return false, err
 	}

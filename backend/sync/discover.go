@@ -52,15 +52,10 @@ func (e *Engine) discover(ctx context.Context, acct model.Account, early *earlyR
 	if early != nil {
 		if known, err := e.o.Store.MailFolders(ctx, acct.ID); err == nil && len(known) == 0 {
 			// The four main lookups, then the largest folder's first
-			// request, go before the discovery's other requests (not when
-			// the names are known from a discovery that failed later on:
-			// no lookup is made then).
-			e.mu.Lock()
-			lookups := len(as.wellKnown) == 0
-			e.mu.Unlock()
-			if lookups {
-				early.holdGate(gc.Gate)
-			}
+			// request, go before the discovery's other requests. When the
+			// names are known already (no lookup is made), wellKnownIDs
+			// calls largest with found false at once, which lets go.
+			early.holdGate(gc.Gate)
 			defer early.release() // however the discovery ends
 			largest = func(wellKnown string, f model.MailFolder, found bool) {
 				if !found || !e.startEarly(ctx, acct, wellKnown, f, start, early.start) {
