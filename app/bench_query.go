@@ -266,12 +266,14 @@ func growStore(ctx context.Context, db *sql.DB, accountID int64, target int, onl
 		if err != nil {
 			return err
 		}
+		// text_key is the store's (store/text_keys.go), as its mail pages
+		// and links compute it.
 		msg, err1 := tx.PrepareContext(ctx, `INSERT INTO messages(account_id, id, conversation_id, internet_message_id, subject, from_name,
-			from_address, sent_at, received_at, direction, is_read, has_attachments, categories, web_link, change_key)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,'',?,?)`)
+			from_address, sent_at, received_at, direction, is_read, has_attachments, categories, web_link, change_key, conv_key)
+			VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,'',?13,?14,text_key(?3))`)
 		part, err2 := tx.PrepareContext(ctx, `INSERT INTO participants(account_id, message_id, ord, role, name, address, domain) VALUES(?,?,?,?,?,?,?)`)
-		link, err3 := tx.PrepareContext(ctx, `INSERT INTO links(client_id, kind, account_id, item_id, at, conv, imid, flags)
-			VALUES(?, 'mail', ?, ?, ?, ?, ?, ?)`)
+		link, err3 := tx.PrepareContext(ctx, `INSERT INTO links(client_id, kind, account_id, item_id, at, conv_key, imid_key, flags)
+			VALUES(?, 'mail', ?, ?, ?, text_key(?), text_key(?), ?)`)
 		if err := firstErr(err1, err2, err3); err != nil {
 			tx.Rollback()
 			return err

@@ -74,7 +74,7 @@ type Options struct {
 	Days int            // the range's length in days (0: DefaultDays)
 	Loc  *time.Location // the user's time zone (nil: time.Local)
 	// Details is how many unanswered threads, oldest first, get their
-	// subject, sender and link (0: all; negative: none). A client's page
+	// conversation id, subject, sender and link (0: all; negative: none). A client's page
 	// shows three, the home screen none; the attention list and the
 	// exports show every one.
 	Details int
@@ -225,10 +225,10 @@ type AttentionReason struct {
 
 // Thread is a conversation whose inbound client mail waits for a reply.
 type Thread struct {
-	Conversation string    `json:"conversationId"`
-	ItemID       string    `json:"itemId"` // the newest unanswered message: open it
+	Conversation string    `json:"conversationId"` // Conversation, Subject, From, WebLink: see Options.Details
+	ItemID       string    `json:"itemId"`         // the newest unanswered message: open it
 	AccountID    int64     `json:"-"`
-	Subject      string    `json:"subject"` // Subject, From, WebLink: see Options.Details
+	Subject      string    `json:"subject"`
 	From         string    `json:"from"`
 	At           time.Time `json:"at"`    // the newest unanswered message
 	Since        time.Time `json:"since"` // the oldest unanswered message
@@ -239,7 +239,7 @@ type Thread struct {
 // Source is what the figures are computed from (the store).
 type Source interface {
 	ClientMailFacts(ctx context.Context, clientID int64, from, to time.Time) ([]store.MailFact, error)
-	SentInConversations(ctx context.Context, convs []string, after time.Time) ([]store.SentFact, error)
+	SentInConversations(ctx context.Context, convs []int64, after time.Time) ([]store.SentFact, error)
 	MailDetails(ctx context.Context, refs []store.MailRef) (map[store.MailRef]store.MailDetail, error)
 	ClientMeetingFacts(ctx context.Context, clientID int64) ([]store.MeetingFact, error)
 	ClientFileFacts(ctx context.Context, clientID int64, from, to time.Time) ([]time.Time, *store.FileFact, error)
@@ -320,7 +320,7 @@ func ForClient(ctx context.Context, src Source, clientID int64, name string, o O
 	for i := range shown {
 		t := &shown[i]
 		d := details[store.MailRef{AccountID: t.AccountID, ItemID: t.ItemID}]
-		t.Subject, t.From, t.WebLink = d.Subject, d.From, d.WebLink
+		t.Subject, t.From, t.WebLink, t.Conversation = d.Subject, d.From, d.WebLink, d.Conversation
 	}
 	return in, nil
 }
@@ -340,16 +340,16 @@ func mailRefs[T any](list []T, ref func(T) (int64, string)) []store.MailRef {
 // whoever it went to (DESIGN §5). They are not the client's mail (not
 // Linked): they count only as replies.
 func addSent(ctx context.Context, src Source, cal calendar, msgs []message, th threads) error {
-	var convs []string
+	var convs []int64
 	var asked []*thread
 	for i := range msgs {
 		m := &msgs[i]
-		if !inbound(m) || !cal.inRange(m.At) || m.Conversation == "" {
+		if !inbound(m) || !cal.inRange(m.At) || m.ConvKey == 0 {
 			continue
 		}
-		if t := th.byConv[m.Conversation]; !t.asked {
+		if t := th.byConv[m.ConvKey]; !t.asked {
 			t.asked = true
-			convs, asked = append(convs, m.Conversation), append(asked, t)
+			convs, asked = append(convs, m.ConvKey), append(asked, t)
 		}
 	}
 	sent, err := src.SentInConversations(ctx, convs, cal.from)
@@ -368,19 +368,25 @@ func inbound(m *message) bool  { return m.Linked && !m.Mine && (m.SenderIsClient
 func outbound(m *message) bool { return m.Linked && m.Mine && (m.ToClient || m.Manual) }
 func mine(m *message) bool     { return m.Mine }
 
-// messageKey is what makes two copies one message: the internet message
-// id, else the account and item.
-func messageKey(m *message) string {
-	if m.InternetID != "" {
-		return m.InternetID
+// msgKey is what makes two copies one message: the internet message id's
+// key, else (imid 0) the account and item.
+type msgKey struct {
+	imid    int64
+	account int64
+	item    string
+}
+
+func messageKey(m *message) msgKey {
+	if m.IMIDKey != 0 {
+		return msgKey{imid: m.IMIDKey}
 	}
-	return strconv.FormatInt(m.AccountID, 10) + "\x00" + m.ItemID
+	return msgKey{account: m.AccountID, item: m.ItemID}
 }
 
 // dedupeMail merges the copies of one message held by several accounts,
 // in place: facts is reused for the result.
 func dedupeMail(facts []store.MailFact) []message {
-	idx := make(map[string]int, len(facts))
+	idx := make(map[msgKey]int, len(facts))
 	out := facts[:0]
 	for _, f := range facts { // f is a copy, and out never grows past it
 		key := messageKey(&f)
@@ -397,8 +403,8 @@ func dedupeMail(facts []store.MailFact) []message {
 		if f.Linked && !m.Linked {
 			m.AccountID, m.ItemID = f.AccountID, f.ItemID
 		}
-		if m.Conversation == "" {
-			m.Conversation = f.Conversation
+		if m.ConvKey == 0 {
+			m.ConvKey = f.ConvKey
 		}
 		m.Mine = m.Mine || f.Mine
 		m.Linked = m.Linked || f.Linked
@@ -596,16 +602,20 @@ func (in *Insights) computeAttention(cal calendar, msgs []message, waiting []*me
 	}
 	// Unanswered inbound mail older than 48 h, one entry per thread: the
 	// threads are numbered first, so the list is made once at its size.
-	idx := make(map[string]int, len(waiting))
+	type threadKey struct {
+		conv int64  // the conversation's key, else 0 and
+		msg  msgKey // the message (a thread of its own)
+	}
+	idx := make(map[threadKey]int, len(waiting))
 	thread := make([]int, len(waiting))
 	for j, m := range waiting {
 		if !cal.overdue(m.At) {
 			thread[j] = -1
 			continue
 		}
-		key := m.Conversation
-		if key == "" {
-			key = "\x00" + messageKey(m)
+		key := threadKey{conv: m.ConvKey}
+		if key.conv == 0 {
+			key.msg = messageKey(m)
 		}
 		i, ok := idx[key]
 		if !ok {
@@ -621,7 +631,7 @@ func (in *Insights) computeAttention(cal calendar, msgs []message, waiting []*me
 		}
 		t := &in.Unanswered[thread[j]]
 		if t.Count == 0 {
-			t.Conversation, t.Since = m.Conversation, m.At
+			t.Since = m.At
 		}
 		t.Count++
 		t.ItemID, t.AccountID, t.At = m.ItemID, m.AccountID, m.At

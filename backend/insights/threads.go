@@ -18,7 +18,7 @@ import (
 // messages was a tenth of its page (issue 7).
 type threads struct {
 	msgs   []message
-	byConv map[string]*thread
+	byConv map[int64]*thread // by conversation key
 }
 
 type thread struct {
@@ -29,15 +29,15 @@ type thread struct {
 
 // byThread indexes msgs (sorted by instant).
 func byThread(msgs []message) threads {
-	th := threads{msgs: msgs, byConv: make(map[string]*thread, len(msgs)/2)}
+	th := threads{msgs: msgs, byConv: make(map[int64]*thread, len(msgs)/2)}
 	for i, m := range msgs {
-		if m.Conversation == "" {
+		if m.ConvKey == 0 {
 			continue
 		}
-		t := th.byConv[m.Conversation]
+		t := th.byConv[m.ConvKey]
 		if t == nil {
 			t = &thread{}
-			th.byConv[m.Conversation] = t
+			th.byConv[m.ConvKey] = t
 		}
 		t.msgs = append(t.msgs, int32(i))
 	}
@@ -68,12 +68,12 @@ func (th threads) addSent(asked []*thread, sent []store.SentFact) error {
 	return nil
 }
 
-// firstAfter returns the instant of the first message of conversation conv
-// strictly after t that satisfies ok; with sent, the user's other sent
-// mail counts too.
-func (th threads) firstAfter(conv string, t time.Time, ok func(*message) bool, sent bool) (time.Time, bool) {
+// firstAfter returns the instant of the first message of the conversation
+// keyed conv strictly after t that satisfies ok; with sent, the user's
+// other sent mail counts too.
+func (th threads) firstAfter(conv int64, t time.Time, ok func(*message) bool, sent bool) (time.Time, bool) {
 	c := th.byConv[conv]
-	if conv == "" || c == nil {
+	if conv == 0 || c == nil {
 		return time.Time{}, false
 	}
 	var first time.Time
@@ -95,11 +95,11 @@ func (th threads) firstAfter(conv string, t time.Time, ok func(*message) bool, s
 // myReply is the instant of the user's first message in m's conversation
 // after m.
 func (th threads) myReply(m *message) (time.Time, bool) {
-	return th.firstAfter(m.Conversation, m.At, mine, true)
+	return th.firstAfter(m.ConvKey, m.At, mine, true)
 }
 
 // theirReply is the instant of the first inbound client message in m's
 // conversation after m.
 func (th threads) theirReply(m *message) (time.Time, bool) {
-	return th.firstAfter(m.Conversation, m.At, inbound, false)
+	return th.firstAfter(m.ConvKey, m.At, inbound, false)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strconv"
 	"strings"
 )
 
@@ -146,6 +147,20 @@ func lastOccurrences[T any](items []T, id func(T) string) []T {
 		}
 	}
 	return out
+}
+
+// intsJSON is a JSON array of keys, written straight into a buffer of
+// its size (as pageIDs).
+func intsJSON(keys []int64) string {
+	b := make([]byte, 0, 2+21*len(keys))
+	b = append(b, '[')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, k, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // pageIDs1 is pageIDs of one id.

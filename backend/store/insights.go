@@ -20,8 +20,8 @@ import (
 type MailFact struct {
 	AccountID      int64
 	ItemID         string
-	Conversation   string
-	InternetID     string
+	ConvKey        int64     // the conversation's key (text_keys.go), 0 for none
+	IMIDKey        int64     // the internet message id's key, 0 for none
 	At             time.Time // sent time for the user's mail, arrival otherwise (as on the timeline)
 	Mine           bool      // sent by one of the user's accounts (any of them)
 	Linked         bool      // on the client's timeline (every fact the store returns)
@@ -56,12 +56,12 @@ func (s *Store) ClientMailFacts(ctx context.Context, clientID int64, from, to ti
 			var f MailFact
 			var at, flags int64
 			return appendRows(ctx, s.db, dst, func(rows *sql.Rows) (MailFact, error) {
-				err := rows.Scan(&f.AccountID, &f.ItemID, &f.Conversation, &f.InternetID, &at, &flags)
+				err := rows.Scan(&f.AccountID, &f.ItemID, &f.ConvKey, &f.IMIDKey, &at, &flags)
 				f.At, f.Linked = fromMS(at), true
 				f.Mine, f.SenderIsClient = flags&LinkMine != 0, flags&LinkFromClient != 0
 				f.ToClient, f.Manual = flags&LinkToClient != 0, flags&LinkManual != 0
 				return f, err
-			}, `SELECT account_id, item_id, conv, imid, at, flags FROM links INDEXED BY links_mail
+			}, `SELECT account_id, item_id, conv_key, imid_key, at, flags FROM links INDEXED BY links_mail
 				WHERE client_id = ? AND kind = 'mail' AND at >= ? AND at < ? ORDER BY at, account_id, item_id`, clientID, lo, hi)
 		}
 	}
@@ -84,15 +84,16 @@ type SentFact struct {
 }
 
 // SentInConversations returns the user's sent messages (every account's)
-// in the conversations convs, sent after after — the replies of the user's
-// that are not on the client's timeline (an answer the user sent only to
-// colleagues is still an answer). One probe of messages_sent per
-// conversation, half of them on another connection (readHalves). A fact
-// names its conversation by position, not by id: the bench's biggest
-// client has 10,000 of them, and copying each one's id out of SQLite was
-// a quarter of this read (issue 7, PERFORMANCE.md §35).
-func (s *Store) SentInConversations(ctx context.Context, convs []string, after time.Time) ([]SentFact, error) {
-	half := func(convs []string, offset int) func() ([]SentFact, error) {
+// in the conversations whose keys are convs, sent after after — the
+// replies of the user's that are not on the client's timeline (an answer
+// the user sent only to colleagues is still an answer). One probe of
+// messages_sent per conversation, half of them on another connection
+// (readHalves). A fact names its conversation by position, not by key:
+// the bench's biggest client has 10,000 of them, and copying each one's
+// id out of SQLite was a quarter of this read (issue 7, PERFORMANCE.md
+// §35).
+func (s *Store) SentInConversations(ctx context.Context, convs []int64, after time.Time) ([]SentFact, error) {
+	half := func(convs []int64, offset int) func() ([]SentFact, error) {
 		return func() ([]SentFact, error) {
 			if len(convs) == 0 {
 				return nil, nil
@@ -102,8 +103,8 @@ func (s *Store) SentInConversations(ctx context.Context, convs []string, after t
 				err := rows.Scan(&conv, &at)
 				return SentFact{Conv: int(conv), At: fromMS(at)}, err
 			}, `SELECT j.key + ?3, m.sent_at FROM json_each(?1) j CROSS JOIN messages m INDEXED BY messages_sent
-				ON m.conversation_id = j.value WHERE m.direction = 'out' AND m.sent_at > ?2`,
-				pageIDs(convs), ms(after), offset)
+				ON m.conv_key = j.value WHERE m.direction = 'out' AND m.sent_at > ?2`,
+				intsJSON(convs), ms(after), offset)
 		}
 	}
 	n := len(convs) / 2
@@ -151,13 +152,15 @@ type MailRef struct {
 
 // MailDetail is what a list shows of a message.
 type MailDetail struct {
-	Subject string
-	From    string // sender's name, else address
-	WebLink string
+	Subject      string
+	From         string // sender's name, else address
+	WebLink      string
+	Conversation string // its conversation's id
 }
 
-// MailDetails reads the subject, sender and web link of messages (the few
-// an insights page lists); a message no longer stored is left out.
+// MailDetails reads the subject, sender, web link and conversation of
+// messages (the few an insights page lists); a message no longer stored
+// is left out.
 func (s *Store) MailDetails(ctx context.Context, refs []MailRef) (map[MailRef]MailDetail, error) {
 	byAccount := map[int64][]string{}
 	for _, r := range refs {
@@ -171,9 +174,9 @@ func (s *Store) MailDetails(ctx context.Context, refs []MailRef) (map[MailRef]Ma
 		}
 		rows, err := queryRows(ctx, s.db, func(rows *sql.Rows) (row, error) {
 			var r row
-			err := rows.Scan(&r.id, &r.d.Subject, &r.d.From, &r.d.WebLink)
+			err := rows.Scan(&r.id, &r.d.Subject, &r.d.From, &r.d.WebLink, &r.d.Conversation)
 			return r, err
-		}, `SELECT m.id, m.subject, COALESCE(NULLIF(m.from_name, ''), m.from_address), m.web_link
+		}, `SELECT m.id, m.subject, COALESCE(NULLIF(m.from_name, ''), m.from_address), m.web_link, m.conversation_id
 			FROM json_each(?2) j CROSS JOIN messages m ON m.account_id = ?1 AND m.id = j.value`, acct, pageIDs(ids))
 		if err != nil {
 			return nil, err
@@ -314,9 +317,9 @@ func (s *Store) UnclaimedDomains(ctx context.Context, roles []string, now time.T
 		  COUNT(DISTINCT pp.account_id || ':' || pp.message_id),
 		  COUNT(DISTINCT CASE WHEN m.direction = 'out' AND NOT pp.sender THEN pp.account_id || ':' || pp.message_id END),
 		  COUNT(DISTINCT CASE WHEN m.direction = 'in' AND pp.sender THEN pp.account_id || ':' || pp.message_id END),
-		  COUNT(DISTINCT CASE WHEN m.direction = 'in' AND pp.sender AND m.conversation_id <> '' AND EXISTS (
+		  COUNT(DISTINCT CASE WHEN m.direction = 'in' AND pp.sender AND m.conv_key <> 0 AND EXISTS (
 		      SELECT 1 FROM messages r INDEXED BY messages_sent
-		      WHERE r.conversation_id = m.conversation_id AND r.direction = 'out' AND r.sent_at > m.received_at) THEN pp.account_id || ':' || pp.message_id END),
+		      WHERE r.conv_key = m.conv_key AND r.direction = 'out' AND r.sent_at > m.received_at) THEN pp.account_id || ':' || pp.message_id END),
 		  MAX(`+mailAtSQL("m")+`)
 		FROM pp JOIN messages m ON m.account_id = pp.account_id AND m.id = pp.message_id
 		GROUP BY pp.domain`, args...)

@@ -7,7 +7,8 @@ import (
 )
 
 // A link row carries what the insights need of its item (issue 7): for
-// mail, the conversation (conv), the internet message id (imid) and flags —
+// mail, the keys of its conversation (conv_key) and of its internet
+// message id (imid_key; text_keys.go) and flags —
 // mine, a sender of the client, a recipient of the client, linked by hand.
 // They are written with the link from the same rules (linkSQL), and
 // links_mail holds them (links_timeline did until migration 012), so a
@@ -82,8 +83,11 @@ func refreshMine(ctx context.Context, tx *sql.Tx) error {
 }
 
 // backfillLinkFacts fills conv, imid and flags of the links written before
-// migration 010, from the same rules linkSQL applies (its hook).
+// migration 010, from the same rules linkSQL applies (its hook). It runs
+// on the schema of version 10, whose links held the ids themselves
+// (migration 015 keys them): its own thread columns, not the kinds'.
 func backfillLinkFacts(ctx context.Context, tx *sql.Tx) error {
+	thread := map[string]string{mailKind.kind: "i.conversation_id, i.internet_message_id", meetingKind.kind: "'', ''"}
 	for _, k := range []linkKind{mailKind, meetingKind} {
 		person := func(sender bool) string {
 			in := " IN "
@@ -95,7 +99,7 @@ func backfillLinkFacts(ctx context.Context, tx *sql.Tx) error {
 		}
 		manual := `EXISTS (SELECT 1 FROM manual_links u WHERE u.client_id = links.client_id AND u.kind = links.kind
 			AND u.account_id = links.account_id AND u.item_id = links.item_id AND u.linked = 1)`
-		if _, err := tx.ExecContext(ctx, `UPDATE links SET (conv, imid) = (`+k.thread+`),
+		if _, err := tx.ExecContext(ctx, `UPDATE links SET (conv, imid) = (`+thread[k.kind]+`),
 			flags = `+k.mine+` | 2 * `+person(true)+` | 4 * `+person(false)+` | 8 * `+manual+`
 			FROM `+k.items+` i WHERE links.kind = '`+k.kind+`' AND i.account_id = links.account_id AND i.id = links.item_id`); err != nil {
 			return err

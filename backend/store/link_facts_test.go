@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -10,8 +11,51 @@ import (
 	"rapport/backend/model"
 )
 
-// linkFacts maps "client:kind:item" to the facts its link carries.
+// linkFacts maps "client:kind:item" to the facts its link carries: the
+// conversation and internet message id whose keys it holds (text_keys.go;
+// "#key" for a key of no stored message's id) and its flags.
 func linkFacts(t *testing.T, db *sql.DB) map[string]string {
+	t.Helper()
+	ids := map[int64]string{0: ""}
+	names, err := queryRows(context.Background(), db, func(r *sql.Rows) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	}, `SELECT conversation_id FROM messages UNION SELECT internet_message_id FROM messages`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range names {
+		ids[textKey(id)] = id
+	}
+	name := func(key int64) string {
+		if id, ok := ids[key]; ok {
+			return id
+		}
+		return fmt.Sprintf("#%d", key)
+	}
+	type row struct {
+		key        string
+		conv, imid int64
+		flags      int
+	}
+	rows, err := queryRows(context.Background(), db, func(r *sql.Rows) (row, error) {
+		var x row
+		return x, r.Scan(&x.key, &x.conv, &x.imid, &x.flags)
+	}, `SELECT c.name || ':' || l.kind || ':' || l.item_id, l.conv_key, l.imid_key, l.flags
+		FROM links l JOIN clients c ON c.id = l.client_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, r := range rows {
+		out[r.key] = fmt.Sprintf("%s %s %d", name(r.conv), name(r.imid), r.flags)
+	}
+	return out
+}
+
+// legacyLinkFacts is linkFacts from the columns migration 010 gave links,
+// which held the ids themselves (015 replaced them with keys).
+func legacyLinkFacts(t *testing.T, db *sql.DB) map[string]string {
 	t.Helper()
 	type row struct{ key, facts string }
 	rows, err := queryRows(context.Background(), db, func(r *sql.Rows) (row, error) {
@@ -101,14 +145,20 @@ func TestLinkFactsFollowTheRulesAndTheAccounts(t *testing.T) {
 	want["Contoso:mail:alias"] = "c3 <alias@x> 4"
 	expectFacts(t, f.s, "me@adatum.org removed", want)
 
-	// Migration 010 fills the links written before it from the same rules.
-	if _, err := f.s.db.Exec(`UPDATE links SET conv = '', imid = '', flags = 0`); err != nil {
-		t.Fatal(err)
+	// Migration 010 fills the links written before it from the same rules,
+	// into the columns it added (given back here: 015 dropped them).
+	for _, q := range []string{`ALTER TABLE links ADD COLUMN conv TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE links ADD COLUMN imid TEXT NOT NULL DEFAULT ''`, `UPDATE links SET flags = 0`} {
+		if _, err := f.s.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := f.s.tx(ctx, func(tx *sql.Tx) error { return backfillLinkFacts(ctx, tx) }); err != nil {
 		t.Fatal(err)
 	}
-	expectFacts(t, f.s, "after migration 010's backfill", want)
+	if got := legacyLinkFacts(t, f.s.db); !reflect.DeepEqual(got, want) {
+		t.Errorf("after migration 010's backfill: links carry\n %v\nwant\n %v", got, want)
+	}
 }
 
 // A client's item count (the client list's) follows its links through

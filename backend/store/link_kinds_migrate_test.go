@@ -38,7 +38,7 @@ func TestMigration012ReadsEachKindFromItsOwnIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(mail) != 2 || mail[0].ItemID != "m1" || !mail[0].SenderIsClient || mail[0].Mine ||
-		mail[1].ItemID != "m2" || !mail[1].Mine || !mail[1].ToClient || mail[1].Conversation != "T1" || mail[1].InternetID != "<m2>" {
+		mail[1].ItemID != "m2" || !mail[1].Mine || !mail[1].ToClient || mail[1].ConvKey != textKey("T1") || mail[1].IMIDKey != textKey("<m2>") {
 		t.Errorf("mail facts after the upgrade: %+v", mail)
 	}
 	files, _, err := s.ClientFileFacts(ctx, 1, day, day.Add(24*time.Hour))

@@ -114,9 +114,9 @@ func applyMailPage(ctx context.Context, tx *sql.Tx, p MailPage, now time.Time, c
 		}
 		upsertMsg, err := tx.PrepareContext(ctx, `
 			INSERT INTO messages(account_id, id, conversation_id, internet_message_id, subject, from_name, from_address,
-				sent_at, received_at, direction, is_read, has_attachments, categories, web_link, change_key, orphaned_at)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL)
-			ON CONFLICT(account_id, id) DO UPDATE SET conversation_id=excluded.conversation_id,
+				sent_at, received_at, direction, is_read, has_attachments, categories, web_link, change_key, conv_key, orphaned_at)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL)
+			ON CONFLICT(account_id, id) DO UPDATE SET conversation_id=excluded.conversation_id, conv_key=excluded.conv_key,
 				internet_message_id=excluded.internet_message_id, subject=excluded.subject, from_name=excluded.from_name,
 				from_address=excluded.from_address, sent_at=excluded.sent_at, received_at=excluded.received_at,
 				direction=excluded.direction, is_read=excluded.is_read, has_attachments=excluded.has_attachments,
@@ -138,7 +138,7 @@ func applyMailPage(ctx context.Context, tx *sql.Tx, p MailPage, now time.Time, c
 		for _, r := range recs {
 			if _, err := upsertMsg.ExecContext(ctx, p.AccountID, r.ID, r.ConversationID, r.InternetMessageID, r.Subject,
 				r.From.Name, r.From.Address, ms(r.SentAt), ms(r.ReceivedAt), r.Direction, r.IsRead, r.HasAttachments,
-				joinList(r.Categories), r.WebLink, r.ChangeKey); err != nil {
+				joinList(r.Categories), r.WebLink, r.ChangeKey, textKey(r.ConversationID)); err != nil {
 				return fmt.Errorf("save message: %w", err)
 			}
 			for i, pt := range r.Participants {

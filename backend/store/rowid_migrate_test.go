@@ -15,11 +15,12 @@ import (
 )
 
 // openAtVersion writes a database file with the embedded migrations up to
-// and including version, as a Rapport of that time left it.
+// and including version, as a Rapport of that time left it (on the
+// store's driver: migration 015 calls its text_key).
 func openAtVersion(t *testing.T, version int) (*sql.DB, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
+	db, err := sql.Open(driverName, "file:"+path+"?_foreign_keys=on")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +77,12 @@ var driveItemsByID = `SELECT account_id, ` + driveIDOf("d") + ` AS drive_id, id,
 	web_url, created_at, created_by_name, created_by_address, modified_at, modified_by_name, modified_by_address, etag, ctag,
 	quick_xor_hash, remote_drive_id, remote_graph_drive_id, remote_id, deleted_at, stream_id, round_id, path, client_id, dirty
 	FROM drive_items d ORDER BY account_id, drive_id, id`
+
+// messagesBefore015 lists messages as rowidTables does, without the
+// column migration 015 added.
+var messagesBefore015 = `SELECT account_id, id, conversation_id, internet_message_id, subject, from_name, from_address, sent_at,
+	received_at, direction, is_read, has_attachments, categories, web_link, change_key, orphaned_at
+	FROM messages ORDER BY account_id, id`
 
 func dumpRows(t *testing.T, db *sql.DB, query string) [][]any {
 	t.Helper()
@@ -154,8 +161,11 @@ func TestMigration008KeepsTheItemTables(t *testing.T) {
 		t.Fatalf("schema version %d after opening", v)
 	}
 	for name, q := range rowidTables {
-		if name == "drive_items" {
+		switch name {
+		case "drive_items":
 			q = driveItemsByID // migration 014 then keys drive_items by drive_keys
+		case "messages":
+			q = messagesBefore015 // and 015 gives messages their conversation's key
 		}
 		if got := dumpRows(t, s.db, q); !reflect.DeepEqual(got, before[name]) {
 			t.Errorf("%s after migration 008:\n got %v\nwant %v", name, got, before[name])

@@ -63,14 +63,14 @@ type linkKind struct {
 	people    string // its participants table (alias p)
 	peopleKey string // the participants' column holding the item id
 	at        string // the instant on a timeline, over alias i
-	thread    string // the link's conv and imid columns (link_facts.go), over alias i
+	thread    string // the link's conv_key and imid_key columns (link_facts.go), over alias i
 	mine      string // its mine bit, over alias i
 }
 
 var (
 	mailKind = linkKind{model.KindMail, "messages", "participants", "message_id", mailAtSQL("i"),
-		"i.conversation_id, i.internet_message_id", mineSQL("i")}
-	meetingKind = linkKind{model.KindMeeting, "events", "event_attendees", "event_id", "i.start_at", "'', ''", "0"}
+		"i.conv_key, " + textKeySQL + "(i.internet_message_id)", mineSQL("i")}
+	meetingKind = linkKind{model.KindMeeting, "events", "event_attendees", "event_id", "i.start_at", "0, 0", "0"}
 )
 
 // mailAtSQL is mailAt in SQL: sent time for outgoing mail, arrival otherwise.
@@ -105,7 +105,7 @@ WITH cand(account_id, item_id, client_id, bit) AS (
   FROM ` + source + ` CROSS JOIN manual_links ml ON ml.kind = r.kind AND ml.account_id = r.account_id AND ml.item_id = r.item_id
   WHERE r.kind = '` + k.kind + `' AND ml.linked = 1
 )
-INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at, conv, imid, flags)
+INSERT OR IGNORE INTO links(client_id, kind, account_id, item_id, at, conv_key, imid_key, flags)
 SELECT c.client_id, '` + k.kind + `', i.account_id, i.id, ` + at + `, ` + k.thread + `, SUM(DISTINCT c.bit) | ` + k.mine + `
 FROM cand c JOIN ` + k.items + ` i ON i.account_id = c.account_id AND i.id = c.item_id
 WHERE NOT EXISTS (SELECT 1 FROM manual_links u WHERE u.client_id = c.client_id AND u.kind = '` + k.kind + `'

@@ -18,7 +18,8 @@ func seedMessages(tb testing.TB, s *Store, acct int64, domain string, n, noise i
 	tb.Helper()
 	ctx := context.Background()
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		msg, err := tx.Prepare(`INSERT INTO messages(account_id, id, conversation_id, subject, from_name, from_address, sent_at, received_at, direction) VALUES(?,?,?,?,?,?,?,?,?)`)
+		msg, err := tx.Prepare(`INSERT INTO messages(account_id, id, conversation_id, subject, from_name, from_address, sent_at, received_at, direction, conv_key)
+			VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,text_key(?3))`)
 		if err != nil {
 			return err
 		}

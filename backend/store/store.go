@@ -36,6 +36,9 @@ const (
 
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		if err := c.RegisterFunc(textKeySQL, textKey, true); err != nil {
+			return err
+		}
 		_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walBackstop), nil)
 		return err
 	}})

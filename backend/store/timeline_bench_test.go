@@ -52,9 +52,9 @@ func seedTimeline(b *testing.B, n int) (*store.Store, int64) {
 			b.Fatal(err)
 		}
 		msg, _ := tx.Prepare(`INSERT INTO messages(account_id, id, conversation_id, subject, from_name, from_address, sent_at, received_at,
-			direction, web_link, change_key) VALUES(?,?,?,?,?,?,?,?,?,?,?)`)
+			direction, web_link, change_key, conv_key) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,text_key(?3))`)
 		part, _ := tx.Prepare(`INSERT INTO participants(account_id, message_id, ord, role, name, address, domain) VALUES(?,?,?,?,?,?,?)`)
-		link, _ := tx.Prepare(`INSERT INTO links(client_id, kind, account_id, item_id, at, conv, flags) VALUES(?, 'mail', ?, ?, ?, ?, ?)`)
+		link, _ := tx.Prepare(`INSERT INTO links(client_id, kind, account_id, item_id, at, conv_key, flags) VALUES(?, 'mail', ?, ?, ?, text_key(?), ?)`)
 		for k := 0; k < 20000 && done < n; k, done = k+1, done+1 {
 			x := r.Float64() * sum
 			ci := 0
