@@ -159,7 +159,7 @@ func (s *Store) Close() error {
 		s.writer.Close()
 		s.writer = nil
 	}
-	s.writes.unlock()
+	s.writes.unlock(false)
 	return s.db.Close()
 }
 
