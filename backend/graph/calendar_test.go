@@ -87,7 +87,7 @@ func TestGate(t *testing.T) {
 		t.Fatal("a fifth request got a slot")
 	}
 	for i := 0; i < 4; i++ {
-		g.release(ctx)
+		g.release()
 	}
 	g.Pause(150 * time.Millisecond)
 	start := time.Now()
@@ -97,7 +97,7 @@ func TestGate(t *testing.T) {
 	if d := time.Since(start); d < 140*time.Millisecond {
 		t.Fatalf("acquired %v into a 150ms pause", d)
 	}
-	g.release(ctx)
+	g.release()
 	g.Pause(10 * time.Millisecond) // a shorter pause does not shorten a longer one
 	g.Pause(100 * time.Millisecond)
 	g.Pause(10 * time.Millisecond)

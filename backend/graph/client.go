@@ -160,7 +160,7 @@ func (c *Client) attempt(ctx context.Context, gate *Gate, u, token string, heade
 	// the mailbox never sees more than 4 of our requests at once.
 	backOff := func() (bool, error) {
 		err := c.sleep(ctx, c.backoff(attempt))
-		gate.release(ctx)
+		gate.release()
 		if err != nil {
 			return false, err
 		}
@@ -169,7 +169,7 @@ func (c *Client) attempt(ctx context.Context, gate *Gate, u, token string, heade
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			gate.release(ctx)
+			gate.release()
 			return false, ctx.Err()
 		}
 		limit := c.MaxRetries
@@ -177,7 +177,7 @@ func (c *Client) attempt(ctx context.Context, gate *Gate, u, token string, heade
 			limit = c.DialRetries
 		}
 		if attempt >= limit {
-			gate.release(ctx)
+			gate.release()
 			reason := netReason(err)
 			if actx.Err() != nil {
 				reason = "no answer in time"
@@ -190,14 +190,14 @@ func (c *Client) attempt(ctx context.Context, gate *Gate, u, token string, heade
 		err := decodeBody(resp.Body, out)
 		resp.Body.Close()
 		if err == nil {
-			gate.release(ctx)
+			gate.release()
 			return false, nil
 		}
 		// A truncated, stalled or non-JSON body is transient: ask again.
 		if attempt < c.MaxRetries && ctx.Err() == nil {
 			return backOff()
 		}
-		gate.release(ctx)
+		gate.release()
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
@@ -217,7 +217,7 @@ func (c *Client) attempt(ctx context.Context, gate *Gate, u, token string, heade
 	if throttled {
 		gate.Pause(wait)
 	}
-	gate.release(ctx)
+	gate.release()
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized && !*refreshed:
 		*refreshed = true // one silent refresh, then one retry

@@ -51,14 +51,6 @@ func isUrgent(ctx context.Context) bool { v, _ := ctx.Value(urgentKey{}).(bool);
 // (docs/PERFORMANCE.md §55).
 func (g *Gate) HoldOrdinary() (release func()) { return g.slots.Hold() }
 
-// KeepOneForUrgent lets the requests that are not urgent take every slot
-// but one until release is called (once; later calls do nothing): while
-// a first sync's largest folder runs, its next page finds a slot free
-// instead of waiting for one of the discovery's or the other streams'
-// requests to answer (docs/PERFORMANCE.md §57). A gate of one slot keeps
-// it for both.
-func (g *Gate) KeepOneForUrgent() (release func()) { return g.slots.Limit(max(g.slots.Size()-1, 1)) }
-
 type acquiredKey struct{}
 
 // OnAcquire makes ctx's requests call f each time one has its slot.
@@ -82,13 +74,12 @@ func (g *Gate) acquire(ctx context.Context) error {
 			}
 			return nil
 		}
-		g.release(ctx) // paused meanwhile: give the slot back and wait again
+		g.release() // paused meanwhile: give the slot back and wait again
 	}
 }
 
-// release frees the slot acquire(ctx) took, or hands it to the next
-// waiter: urgent ones first.
-func (g *Gate) release(ctx context.Context) { g.slots.Release(isUrgent(ctx)) }
+// release frees a slot, or hands it to the next waiter: urgent ones first.
+func (g *Gate) release() { g.slots.Release() }
 
 // inFlight is the number of slots taken.
 func (g *Gate) inFlight() int { return g.slots.InUse() }

@@ -34,14 +34,14 @@ func TestGateServesUrgentRequestsFirst(t *testing.T) {
 		waitFor(t, func() bool { first, rest := g.slots.Waiting(); return first+rest == i+1 }) // queued before the next comes
 	}
 	var order []string
-	for _, held := range []context.Context{ctx, Urgent(ctx)} { // the first holder's, then the urgent one's
-		g.release(held)
+	for range 2 {
+		g.release()
 		order = append(order, <-got)
 	}
 	if want := []string{"urgent", "ordinary"}; !slices.Equal(order, want) {
 		t.Fatalf("slots went to %v, want %v", order, want)
 	}
-	g.release(ctx)
+	g.release()
 	if n := g.inFlight(); n != 0 {
 		t.Fatalf("%d slots taken", n)
 	}
@@ -65,8 +65,8 @@ func TestGateWaiterThatGivesUpLeavesNoSlotTaken(t *testing.T) {
 	if err := <-done; err == nil {
 		t.Fatal("a cancelled request got a slot")
 	}
-	g.release(ctx)
-	g.release(ctx)
+	g.release()
+	g.release()
 	if n := g.inFlight(); n != 0 {
 		t.Fatalf("%d slots taken after every holder released", n)
 	}
@@ -138,50 +138,5 @@ func TestThrottlingPausesBeforeTheSlotIsFreed(t *testing.T) {
 	defer mu.Unlock()
 	if d := nextAt.Sub(throttledAt); d < 900*time.Millisecond {
 		t.Fatalf("the queued request reached the service %v after a 429 with Retry-After 1s", d.Round(time.Millisecond))
-	}
-}
-
-// While one slot is kept for urgent requests, the others take the rest
-// and then wait, even with that slot free; an urgent request takes it at
-// once; lifting the keep hands it to the waiting one. A gate of one slot
-// keeps it for both.
-func TestGateKeepsOneSlotForUrgentRequests(t *testing.T) {
-	g := NewGate(4)
-	ctx := context.Background()
-	lift := g.KeepOneForUrgent()
-	for range 3 {
-		if err := g.acquire(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got := make(chan error, 1)
-	go func() { got <- g.acquire(ctx) }()
-	waitFor(t, func() bool { _, rest := g.slots.Waiting(); return rest == 1 })
-	if err := g.acquire(Urgent(ctx)); err != nil {
-		t.Fatal(err)
-	}
-	g.release(Urgent(ctx))
-	if n := g.inFlight(); n != 3 {
-		t.Fatalf("%d slots taken with one kept, want 3", n)
-	}
-	lift()
-	select {
-	case err := <-got:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the kept slot was not handed over when the keep was lifted")
-	}
-	if n := g.inFlight(); n != 4 {
-		t.Fatalf("%d slots taken, want 4", n)
-	}
-
-	one := NewGate(1)
-	defer one.KeepOneForUrgent()()
-	short, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := one.acquire(short); err != nil {
-		t.Fatalf("a gate of one slot kept it from the others: %v", err)
 	}
 }

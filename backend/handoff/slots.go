@@ -9,20 +9,18 @@ package handoff
 
 import (
 	"context"
-	"slices"
 	"sync"
 )
 
 // Slots hands out n slots to waiters in two lanes. A freed slot goes to
 // the oldest waiter of the first lane, else to the oldest of the second,
-// unless the second lane holds as many slots as a limit in force allows
-// (Limit; Hold is a limit of none).
+// unless the second lane is held (Hold).
 type Slots struct {
-	mu     sync.Mutex
-	n      int
-	used   [2]int             // slots taken by each lane
-	lanes  [2][]chan struct{} // waiters, oldest first; [0] is served first
-	limits []int              // the second lane's limits in force; the lowest applies
+	mu    sync.Mutex
+	n     int
+	used  int
+	lanes [2][]chan struct{} // waiters, oldest first; [0] is served first
+	holds int                // Hold calls not yet released
 }
 
 // New returns n free slots (at least one).
@@ -30,22 +28,18 @@ func New(n int) *Slots {
 	return &Slots{n: max(n, 1)}
 }
 
-func laneOf(first bool) int {
-	if first {
-		return 0
-	}
-	return 1
-}
-
-// Take waits for a slot: at once when one is free to its lane (the first
-// when first is true) and no waiter that would go first is queued, else
-// in its lane until a release hands it one. It gives up, taking nothing,
-// when ctx ends first. Release(first) gives the slot back.
+// Take waits for a slot: at once when one is free and no waiter that
+// would go first is queued, else in its lane (the first when first is
+// true) until a release hands it one. It gives up, taking nothing, when
+// ctx ends first.
 func (s *Slots) Take(ctx context.Context, first bool) error {
-	lane := laneOf(first)
+	lane := 1
+	if first {
+		lane = 0
+	}
 	s.mu.Lock()
 	if s.free(lane) {
-		s.used[lane]++
+		s.used++
 		s.mu.Unlock()
 		return nil
 	}
@@ -60,29 +54,18 @@ func (s *Slots) Take(ctx context.Context, first bool) error {
 		queued := s.drop(lane, w)
 		s.mu.Unlock()
 		if !queued {
-			s.Release(first) // handed a slot as ctx ended: pass it on
+			s.Release() // handed a slot as ctx ended: pass it on
 		}
 		return ctx.Err()
 	}
 }
 
-// free reports whether lane may take a slot now. No queued waiter can be
-// passed over by a newcomer to its lane: a waiter queues only when no
-// slot is free to it, and every change that frees one (a release, a
-// limit lifted) hands it to the waiters first (fill).
+// free reports whether a newcomer to lane may take a slot at once. No
+// queued waiter can be passed over: a waiter queues only when no slot is
+// free to it, and a freed slot is handed to a waiter before it counts as
+// free — so while a slot is free, only a held second lane has waiters.
 func (s *Slots) free(lane int) bool {
-	if s.used[0]+s.used[1] >= s.n {
-		return false
-	}
-	if lane == 0 {
-		return true
-	}
-	for _, m := range s.limits {
-		if s.used[1] >= m {
-			return false
-		}
-	}
-	return true
+	return s.used < s.n && (lane == 0 || s.holds == 0)
 }
 
 // drop removes w from lane; false when it is not there (it was handed a
@@ -97,61 +80,61 @@ func (s *Slots) drop(lane int, w chan struct{}) bool {
 	return false
 }
 
-// fill hands the slots free to each lane to its waiters, the first
-// lane's first, oldest first.
-func (s *Slots) fill() {
+// next pops the waiter a freed slot goes to, nil when none may have it.
+func (s *Slots) next() chan struct{} {
 	for lane := range s.lanes {
-		for len(s.lanes[lane]) > 0 && s.free(lane) {
-			w := s.lanes[lane][0]
-			s.lanes[lane] = s.lanes[lane][1:]
-			s.used[lane]++
-			close(w) // handed over taken
+		if lane == 1 && s.holds > 0 {
+			break
+		}
+		if q := s.lanes[lane]; len(q) > 0 {
+			s.lanes[lane] = q[1:]
+			return q[0]
 		}
 	}
+	return nil
 }
 
-// Release gives back a slot that Take(ctx, first) took, handing it to
-// the next waiter it is free to, if any.
-func (s *Slots) Release(first bool) {
+// Release frees a slot taken by Take, or hands it to the next waiter.
+func (s *Slots) Release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.used[laneOf(first)]--
-	s.fill()
+	if w := s.next(); w != nil {
+		close(w) // handed over still taken
+		return
+	}
+	s.used--
 }
 
-// Limit lets the second lane hold at most m slots until the returned
-// release is called (once; later calls do nothing): its waiters wait,
-// even for a free slot, while it holds m. Slots already handed out are
-// kept.
-func (s *Slots) Limit(m int) (release func()) {
+// Hold keeps the second lane's waiters waiting, even for a free slot,
+// until the returned release is called (once; later calls do nothing).
+// Slots already handed out are kept.
+func (s *Slots) Hold() (release func()) {
 	s.mu.Lock()
-	s.limits = append(s.limits, max(m, 0))
+	s.holds++
 	s.mu.Unlock()
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			s.mu.Lock()
 			defer s.mu.Unlock()
-			i := slices.Index(s.limits, max(m, 0))
-			s.limits = slices.Delete(s.limits, i, i+1)
-			s.fill()
+			s.holds--
+			for s.used < s.n {
+				w := s.next()
+				if w == nil {
+					break
+				}
+				s.used++
+				close(w)
+			}
 		})
 	}
 }
-
-// Hold keeps the second lane's waiters waiting, even for a free slot,
-// until the returned release is called (once; later calls do nothing):
-// a limit of none.
-func (s *Slots) Hold() (release func()) { return s.Limit(0) }
-
-// Size is the number of slots.
-func (s *Slots) Size() int { return s.n }
 
 // InUse is the number of slots taken.
 func (s *Slots) InUse() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.used[0] + s.used[1]
+	return s.used
 }
 
 // Waiting is the number of queued waiters in the first and second lanes.

@@ -47,7 +47,7 @@ func TestHeldSecondLaneWaitsAndTheReleaseFillsEveryFreeSlot(t *testing.T) {
 	if n := s.InUse(); n != 1 {
 		t.Fatalf("%d slots taken while the second lane is held, want 1", n)
 	}
-	s.Release(true) // freed, not handed to the held lane
+	s.Release() // freed, not handed to the held lane
 	if n := s.InUse(); n != 0 {
 		t.Fatalf("%d slots taken after a release under the hold, want 0", n)
 	}
@@ -66,18 +66,18 @@ func TestHeldSecondLaneWaitsAndTheReleaseFillsEveryFreeSlot(t *testing.T) {
 	if n := s.InUse(); n != 3 {
 		t.Fatalf("%d slots taken after the release, want 3", n)
 	}
-	s.Release(true)
+	s.Release()
 	if err := <-second[2]; err != nil {
 		t.Fatal(err)
 	}
 	waitQueued(t, s, 0, 1)
 	for range 3 {
-		s.Release(false)
+		s.Release()
 	}
 	if err := <-second[3]; err != nil {
 		t.Fatal(err)
 	}
-	s.Release(false)
+	s.Release()
 	if n := s.InUse(); n != 0 {
 		t.Fatalf("%d slots taken after every holder released", n)
 	}
@@ -130,7 +130,7 @@ func TestAWaiterThatGivesUpTakesNothing(t *testing.T) {
 				t.Fatal("a waiter whose context ended got a slot")
 			}
 			waitQueued(t, s, 0, 0)
-			s.Release(true)
+			s.Release()
 			if n := s.InUse(); n != 0 {
 				t.Fatalf("%d slots taken after the holder released", n)
 			}
@@ -162,64 +162,11 @@ func TestFirstLaneGoesFirstThenEachLaneInOrder(t *testing.T) {
 		waitQueued(t, s, f, r)
 	}
 	var order []string
-	for _, first := range []bool{false, true, true, false} { // the lane of each slot released
-		s.Release(first)
+	for range 4 {
+		s.Release()
 		order = append(order, <-got)
 	}
 	if want := []string{"first 1", "first 2", "second 1", "second 2"}; !slices.Equal(order, want) {
 		t.Fatalf("slots went to %v, want %v", order, want)
-	}
-}
-
-// Under a limit the second lane holds at most that many slots, even with
-// one free, and the first lane takes the rest; the lowest limit in force
-// applies; lifting one hands the slots it kept back to the waiters.
-func TestALimitLeavesTheRestToTheFirstLane(t *testing.T) {
-	s := New(4)
-	ctx := context.Background()
-	lift := s.Limit(3)
-	for range 3 {
-		if err := s.Take(ctx, false); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fourth := taker(s, ctx, false)
-	waitQueued(t, s, 0, 1) // one slot free, but not to the second lane
-	if err := s.Take(ctx, true); err != nil {
-		t.Fatal(err)
-	}
-	s.Release(true) // freed, and the second lane is still at its limit
-	waitQueued(t, s, 0, 1)
-	if n := s.InUse(); n != 3 {
-		t.Fatalf("%d slots taken, want the limit's 3", n)
-	}
-	s.Release(false) // the second lane is under its limit: handed over
-	handed(t, fourth)
-	lower := s.Limit(1)
-	s.Release(false)
-	fifth := taker(s, ctx, false)
-	waitQueued(t, s, 0, 1) // 2 taken, the lower limit is 1
-	lower()
-	handed(t, fifth) // back under 3
-	lift()
-	lift() // once only
-	if err := s.Take(ctx, false); err != nil {
-		t.Fatal(err)
-	}
-	if n := s.InUse(); n != 4 {
-		t.Fatalf("%d slots taken with no limit, want 4", n)
-	}
-}
-
-// handed waits for a taker's slot, failing the test after 5 s.
-func handed(t *testing.T, got <-chan error) {
-	t.Helper()
-	select {
-	case err := <-got:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("no slot handed over in 5 s")
 	}
 }

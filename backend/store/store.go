@@ -159,7 +159,7 @@ func (s *Store) Close() error {
 		s.writer.Close()
 		s.writer = nil
 	}
-	s.writes.unlock(false)
+	s.writes.unlock()
 	return s.db.Close()
 }
 

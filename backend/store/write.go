@@ -65,7 +65,7 @@ func (s *Store) HoldBulkWrites() (release func()) { return s.writes.holdBulk() }
 
 func (s *Store) write(ctx context.Context, bulk bool, fn func(*sql.Tx) error) error {
 	s.writes.lock(bulk)
-	defer s.writes.unlock(bulk)
+	defer s.writes.unlock()
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return err

@@ -28,8 +28,8 @@ func newWriteQueue() writeQueue { return writeQueue{handoff.New(1)} }
 // write transaction is not abandoned while queued, so it never gives up.
 func (q writeQueue) lock(bulk bool) { q.slots.Take(context.Background(), !bulk) }
 
-// unlock hands the lock that lock(bulk) took to the next waiter, if any.
-func (q writeQueue) unlock(bulk bool) { q.slots.Release(!bulk) }
+// unlock hands the lock to the next waiter, if any.
+func (q writeQueue) unlock() { q.slots.Release() }
 
 // holdBulk keeps bulk writes waiting, even while no other write is queued,
 // until the returned release is called: for a run of short writes with

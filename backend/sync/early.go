@@ -15,9 +15,9 @@ import (
 // first sync ends when that folder's pages do, as they come one after
 // another, so they no longer wait for a dozen discovery requests first
 // (docs/PERFORMANCE.md §51). Its requests are urgent at the mailbox's
-// gate: the discovery's, already queued, do not delay its chain, and the
-// others keep a slot free for it until it ends (§57); the pass's other
-// mailbox streams run one fewer at once until then (syncStreams).
+// gate: the discovery's, already queued, do not delay its chain; the
+// pass's other mailbox streams run one fewer at once until it ends
+// (syncStreams).
 type earlyRun struct {
 	e    *Engine
 	ctx  context.Context
@@ -27,13 +27,12 @@ type earlyRun struct {
 	over chan struct{} // closed when the round has ended
 	// letGo lifts holdGate's hold on the mailbox's other requests.
 	letGo func()
-	gate  *graph.Gate // the mailbox's, once held
 }
 
 // holdGate keeps the mailbox's requests that are not urgent waiting
 // (graph.Gate.HoldOrdinary) until the early round's first request has its
 // slot, or until no early round is to start (release).
-func (r *earlyRun) holdGate(g *graph.Gate) { r.gate, r.letGo = g, g.HoldOrdinary() }
+func (r *earlyRun) holdGate(g *graph.Gate) { r.letGo = g.HoldOrdinary() }
 
 // release lifts holdGate's hold, if any (once; later calls do nothing).
 func (r *earlyRun) release() {
@@ -42,13 +41,9 @@ func (r *earlyRun) release() {
 	}
 }
 
-// start runs the stream's round in the background, with a slot of the
-// gate kept for its requests while it runs (graph.Gate.KeepOneForUrgent:
-// its next page, asked for as soon as one is read, waited 100–500 ms in
-// all for the discovery's and the other streams' requests to free one,
-// docs/PERFORMANCE.md §57). Until the discovery is over (discovered), the
-// account's first-complete announcement waits: the round may end before
-// the other folders have streams to wait for.
+// start runs the stream's round in the background. Until the discovery is
+// over (discovered), the account's first-complete announcement waits: the
+// round may end before the other folders have streams to wait for.
 func (r *earlyRun) start(streamID int64) {
 	as := r.e.state(r.acct.ID)
 	r.e.mu.Lock()
@@ -61,14 +56,9 @@ func (r *earlyRun) start(streamID int64) {
 	if r.letGo != nil {
 		ctx = graph.OnAcquire(ctx, r.letGo)
 	}
-	unkeep := func() {}
-	if r.gate != nil {
-		unkeep = r.gate.KeepOneForUrgent()
-	}
 	go func() {
 		defer r.release() // a round that failed before asking anything
 		name, err := r.e.SyncStream(ctx, r.acct, streamID)
-		unkeep()
 		r.done <- StreamError{Stream: name, Err: err}
 		close(r.over)
 	}()

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	gosync "sync"
 	"testing"
 	"time"
 
@@ -131,98 +130,6 @@ func TestTheEarlyFolderKeepsItsSlot(t *testing.T) {
 	if a, b, ok := overlapping(during); ok {
 		t.Fatalf("%s and %s had requests in flight together beside the early folder", a, b)
 	}
-}
-
-// While the early folder runs, the mailbox's other requests (the rest of
-// the discovery, the other folders, the calendar) leave one of the four
-// slots to it: at no moment do four of them run beside it, so its next
-// page never waits for one of theirs to answer (§57). The discovery's
-// other lookups are made slow here (held 60 ms after their answer, in the
-// engine's transport, where a request holds its slot), so that the early
-// folder's first answer frees its slot while they still hold theirs.
-func TestTheEarlyFolderAlwaysFindsASlot(t *testing.T) {
-	rec := &slowLookups{}
-	h := newHarness(t, func(c *config) {
-		c.sim.Latency = 20 * time.Millisecond
-		c.engine = func(o *rsync.Options) {
-			o.PageSize = 5 // the early folder: many pages
-			hc := *o.HTTPClient
-			rec.next = hc.Transport
-			if rec.next == nil {
-				rec.next = http.DefaultTransport
-			}
-			hc.Transport = rec
-			o.HTTPClient = &hc
-		}
-	})
-	h.sync(t)
-	id := h.largestMainFolder(t)
-	var early span
-	var others []span
-	for _, r := range rec.spans() {
-		switch p := r.stream; {
-		case strings.Contains(p, "/messages/delta") && strings.Contains(p, id):
-			if early.start.IsZero() {
-				early.start = r.start
-			}
-			early.end = r.end
-		case p == "/me/mailFolders/inbox" || p == "/me/mailFolders/sentitems" || p == "/me/mailFolders/deleteditems" || p == "/me/mailFolders/archive":
-			// urgent too: they go before the folder's first page
-		case strings.HasPrefix(p, "/me/mail") || strings.HasPrefix(p, "/me/calendar"):
-			others = append(others, r)
-		}
-	}
-	checked := 0
-	for _, x := range others {
-		if x.start.Before(early.start) || x.start.After(early.end) {
-			continue
-		}
-		checked++
-		var beside []string
-		for _, y := range others {
-			if !y.start.After(x.start) && x.start.Before(y.end) {
-				beside = append(beside, y.stream)
-			}
-		}
-		if len(beside) >= 4 {
-			t.Fatalf("%d of the mailbox's other requests in flight at once while the early folder ran: %v", len(beside), beside)
-		}
-	}
-	if checked < 10 {
-		t.Fatalf("only %d of the mailbox's other requests while the early folder ran", checked)
-	}
-}
-
-// slowLookups is a transport that records each Graph request's span (from
-// the engine's side) and holds the discovery's lookups of the folders
-// that are not main ones 60 ms after their answer.
-type slowLookups struct {
-	next http.RoundTripper
-	mu   gosync.Mutex
-	all  []span
-}
-
-func (s *slowLookups) RoundTrip(r *http.Request) (*http.Response, error) {
-	start := time.Now()
-	resp, err := s.next.RoundTrip(r)
-	p := strings.TrimPrefix(r.URL.Path, "/v1.0")
-	if name, ok := strings.CutPrefix(p, "/me/mailFolders/"); ok && !strings.Contains(name, "/") {
-		switch name {
-		case "inbox", "sentitems", "deleteditems", "archive":
-		default:
-			time.Sleep(60 * time.Millisecond)
-		}
-	}
-	s.mu.Lock()
-	s.all = append(s.all, span{p, start, time.Now()})
-	s.mu.Unlock()
-	return resp, err
-}
-
-func (s *slowLookups) spans() []span {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.all)
 }
 
 // Once the early folder has ended (here during the discovery: one page),
