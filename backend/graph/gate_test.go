@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"rapport/backend/internal/poll"
 )
 
 // A freed slot goes to an urgent request before those that queued earlier
@@ -82,13 +84,7 @@ func TestGateWaiterThatGivesUpLeavesNoSlotTaken(t *testing.T) {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	poll.Until(t, cond, nil)
 }
 
 // A throttling answer holds the mailbox's other requests for its

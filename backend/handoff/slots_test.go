@@ -2,9 +2,11 @@ package handoff
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
-	"time"
+
+	"rapport/backend/internal/poll"
 )
 
 // taker takes a slot in the background and reports when it has one.
@@ -16,17 +18,11 @@ func taker(s *Slots, ctx context.Context, first bool) <-chan error {
 
 func waitQueued(t *testing.T, s *Slots, first, second int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		f, r := s.Waiting()
-		if f == first && r == second {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d first-lane and %d second-lane waiters, want %d and %d", f, r, first, second)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	var f, r int
+	poll.Until(t, func() bool { f, r = s.Waiting(); return f == first && r == second },
+		func() string {
+			return fmt.Sprintf("%d first-lane and %d second-lane waiters, want %d and %d", f, r, first, second)
+		})
 }
 
 // While held, the second lane waits even for free slots and the first

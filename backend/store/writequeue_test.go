@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"reflect"
 	gosync "sync"
 	"testing"
 	"time"
 
+	"rapport/backend/internal/poll"
 	"rapport/backend/model"
 )
 
@@ -120,17 +122,11 @@ func TestHeldBulkWritesWaitForTheRelease(t *testing.T) {
 // bulk writes.
 func waitQueued(t *testing.T, s *Store, first, second int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		f, b := s.writes.slots.Waiting()
-		if f == first && b == second {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d ordinary and %d bulk writes queued, want %d and %d", f, b, first, second)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	var f, b int
+	poll.Until(t, func() bool { f, b = s.writes.slots.Waiting(); return f == first && b == second },
+		func() string {
+			return fmt.Sprintf("%d ordinary and %d bulk writes queued, want %d and %d", f, b, first, second)
+		})
 }
 
 // A single-statement write — a user's change (rename a client, exclude a

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"rapport/backend/graphsim"
+	"rapport/backend/internal/poll"
 	"rapport/backend/model"
 	rsync "rapport/backend/sync"
 )
@@ -268,13 +269,7 @@ func TestAFolderAsksForItsFirstPageWhileTheWriterIsBusy(t *testing.T) {
 // waitFor polls cond until it holds; it fails the test after 5 s.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached in 5 s")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	poll.Until(t, cond, nil)
 }
 
 // On a first sync the four main folders' lookups take the mailbox's
