@@ -74,9 +74,9 @@ type Options struct {
 	Days int            // the range's length in days (0: DefaultDays)
 	Loc  *time.Location // the user's time zone (nil: time.Local)
 	// Details is how many unanswered threads, oldest first, get their
-	// conversation id, subject, sender and link (0: all; negative: none). A client's page
-	// shows three, the home screen none; the attention list and the
-	// exports show every one.
+	// conversation id, subject, sender and link (0: all; negative:
+	// none). A client's page shows three, the home screen none; the
+	// attention list and the exports show every one.
 	Details int
 }
 

@@ -35,7 +35,7 @@ type MailFact struct {
 // after the range count, and a copy of a message in another account
 // received just before from still makes that message older than the
 // range. It is a range scan of links_mail, which holds every column read
-// (migrations 010 and 012), in two halves side by side (readHalves).
+// (migrations 010, 012 and 015), in two halves side by side (readHalves).
 func (s *Store) ClientMailFacts(ctx context.Context, clientID int64, from, to time.Time) ([]MailFact, error) {
 	start := ms(from.Add(-24 * time.Hour))
 	mid := start + max(0, ms(to)-start)/2

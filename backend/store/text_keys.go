@@ -9,7 +9,7 @@ import (
 // as 64-bit keys, not as text, and messages_sent finds the user's sent
 // mail by the conversation's key (migration 015). A client's page reads
 // both for each of its messages in 90 days, and probes the sent mail of
-// each of its conversations: copying Exchange's ~50-byte ids out of
+// each of its conversations: copying Exchange's long ids out of
 // SQLite and comparing them was a third of that read (the bench's
 // biggest client at 1,000,000 items: the mail scan ~30 → ~19 ms, the
 // sent-mail probes ~13 → ~9 ms; PERFORMANCE.md §56). The text stays in
