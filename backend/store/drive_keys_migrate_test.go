@@ -40,31 +40,27 @@ func TestMigration014KeysTheDriveTables(t *testing.T) {
 		shared = "b!shared-folder-drive"
 	)
 	db, path := openAtVersion(t, 13)
-	for _, q := range []string{
+	execAll(t, db,
 		`INSERT INTO accounts(id, upn, added_at) VALUES(1, 'me@adatum.com', 0), (2, 'other@adatum.com', 0)`,
 		`INSERT INTO clients(id, name, created_at) VALUES(1, 'Contoso', 0), (2, 'Fabrikam', 0)`,
-		`INSERT INTO drives(account_id, id, graph_id, origin, added_at) VALUES(1, '` + drive + `', 'B!X', 'onedrive', 0),
-			(1, '` + idle + `', 'b!Idle', 'library', 0), (2, '` + drive + `', 'B!X', 'onedrive', 0)`,
+		`INSERT INTO drives(account_id, id, graph_id, origin, added_at) VALUES(1, '`+drive+`', 'B!X', 'onedrive', 0),
+			(1, '`+idle+`', 'b!Idle', 'library', 0), (2, '`+drive+`', 'B!X', 'onedrive', 0)`,
 		`INSERT INTO drive_items(account_id, drive_id, id, parent_id, name, is_folder, is_root, path, client_id, dirty) VALUES
-			(1, '` + drive + `', 'root', '', 'root', 1, 1, '', NULL, 0),
-			(1, '` + drive + `', 'F', 'root', 'Contoso', 1, 0, 'Contoso', 1, 0),
-			(1, '` + drive + `', 'X', 'F', 'Plan.docx', 0, 0, 'Contoso/Plan.docx', 1, 0),
-			(1, '` + drive + `', 'G', 'root', 'Fabrikam', 1, 0, 'Fabrikam', NULL, 0),
-			(1, '` + drive + `', 'S', 'root', 'Shared', 1, 0, 'Shared', NULL, 0),
-			(2, '` + drive + `', 'root', '', 'root', 1, 1, '', NULL, 0),
-			(2, '` + drive + `', 'Y', 'root', 'Budget.xlsx', 0, 0, 'Budget.xlsx', NULL, 0)`,
-		`UPDATE drive_items SET remote_drive_id='` + shared + `', remote_id='RF' WHERE id='S'`,
+			(1, '`+drive+`', 'root', '', 'root', 1, 1, '', NULL, 0),
+			(1, '`+drive+`', 'F', 'root', 'Contoso', 1, 0, 'Contoso', 1, 0),
+			(1, '`+drive+`', 'X', 'F', 'Plan.docx', 0, 0, 'Contoso/Plan.docx', 1, 0),
+			(1, '`+drive+`', 'G', 'root', 'Fabrikam', 1, 0, 'Fabrikam', NULL, 0),
+			(1, '`+drive+`', 'S', 'root', 'Shared', 1, 0, 'Shared', NULL, 0),
+			(2, '`+drive+`', 'root', '', 'root', 1, 1, '', NULL, 0),
+			(2, '`+drive+`', 'Y', 'root', 'Budget.xlsx', 0, 0, 'Budget.xlsx', NULL, 0)`,
+		`UPDATE drive_items SET remote_drive_id='`+shared+`', remote_id='RF' WHERE id='S'`,
 		`INSERT INTO file_activity(id, account_id, drive_id, item_id, parent_id, at, actor_name, action, name, path_at_time, pending) VALUES
-			(7, 1, '` + drive + `', 'X', 'F', 1000, 'Megan', 'created', 'Plan.docx', 'Contoso/Plan.docx', 0),
-			(8, 2, '` + drive + `', 'Y', 'root', 2000, 'Ann', 'created', 'Budget.xlsx', 'Budget.xlsx', 0)`,
+			(7, 1, '`+drive+`', 'X', 'F', 1000, 'Megan', 'created', 'Plan.docx', 'Contoso/Plan.docx', 0),
+			(8, 2, '`+drive+`', 'Y', 'root', 2000, 'Ann', 'created', 'Budget.xlsx', 'Budget.xlsx', 0)`,
 		`INSERT INTO links(client_id, kind, account_id, item_id, at) VALUES(1, 'file', 1, '7', 1000)`,
 		`INSERT INTO folder_mappings(account_id, drive_id, folder_id, client_id, origin, created_at) VALUES
-			(1, '` + drive + `', 'F', 1, 'manual', 5), (1, '` + shared + `', 'RF', 2, 'manual', 6)`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+			(1, '`+drive+`', 'F', 1, 'manual', 5), (1, '`+shared+`', 'RF', 2, 'manual', 6)`,
+	)
 	before := map[string][][]any{"drive_items": dumpRows(t, db, rowidTables["drive_items"])}
 	for name, q := range driveTablesByID(false) {
 		before[name] = dumpRows(t, db, q)

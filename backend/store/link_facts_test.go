@@ -147,12 +147,8 @@ func TestLinkFactsFollowTheRulesAndTheAccounts(t *testing.T) {
 
 	// Migration 010 fills the links written before it from the same rules,
 	// into the columns it added (given back here: 015 dropped them).
-	for _, q := range []string{`ALTER TABLE links ADD COLUMN conv TEXT NOT NULL DEFAULT ''`,
-		`ALTER TABLE links ADD COLUMN imid TEXT NOT NULL DEFAULT ''`, `UPDATE links SET flags = 0`} {
-		if _, err := f.s.db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	execAll(t, f.s.db, `ALTER TABLE links ADD COLUMN conv TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE links ADD COLUMN imid TEXT NOT NULL DEFAULT ''`, `UPDATE links SET flags = 0`)
 	if err := f.s.tx(ctx, func(tx *sql.Tx) error { return backfillLinkFacts(ctx, tx) }); err != nil {
 		t.Fatal(err)
 	}

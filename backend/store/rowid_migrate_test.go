@@ -47,6 +47,18 @@ func openAtVersion(t *testing.T, version int) (*sql.DB, string) {
 	return db, path
 }
 
+// execAll runs each statement in turn, failing the test at the first
+// that fails: a migration test's fixture, written in an old version's
+// schema.
+func execAll(t *testing.T, db *sql.DB, queries ...string) {
+	t.Helper()
+	for _, q := range queries {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
 // upgrade closes the old database and opens it as this Rapport does,
 // running the newer migrations.
 func upgrade(t *testing.T, db *sql.DB, path string) *Store {
@@ -125,7 +137,7 @@ func schemaNames(t *testing.T, db *sql.DB) []string {
 // on working: search follows changes, deleting an account cascades.
 func TestMigration008KeepsTheItemTables(t *testing.T) {
 	db, path := openAtVersion(t, 7)
-	for _, q := range []string{
+	execAll(t, db,
 		`INSERT INTO accounts(id, upn, added_at) VALUES(1, 'me@adatum.com', 0), (2, 'other@adatum.com', 0)`,
 		`INSERT INTO messages(account_id, id, conversation_id, subject, direction, received_at, orphaned_at) VALUES
 			(1, 'AAMkZm2', 'c1', 'Quarterly budget', 'in', 2000, NULL), (1, 'AAMkAa1', 'c1', 'Re: Quarterly budget', 'out', 1000, 5),
@@ -142,11 +154,7 @@ func TestMigration008KeepsTheItemTables(t *testing.T) {
 		`INSERT INTO drive_items(account_id, drive_id, id, parent_id, name, is_folder, is_root, path, dirty, deleted_at) VALUES
 			(1, 'b!d', 'root', '', 'root', 1, 1, '', 0, NULL), (1, 'b!d', '01F', 'root', 'Contoso', 1, 0, 'Contoso', 0, NULL),
 			(1, 'b!d', '01A', '01F', 'Plan.docx', 0, 0, 'Contoso/Plan.docx', 0, NULL), (1, 'b!d', '01Z', '01F', 'Old.docx', 0, 0, 'Contoso/Old.docx', 0, 7)`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	)
 	before := map[string][][]any{}
 	for name, q := range rowidTables {
 		before[name] = dumpRows(t, db, q)

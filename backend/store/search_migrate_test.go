@@ -11,18 +11,14 @@ import (
 // and clients indexed for search when it is opened.
 func TestMigration004IndexesExistingData(t *testing.T) {
 	db, path := openAtVersion(t, 3)
-	for _, q := range []string{
+	execAll(t, db,
 		`INSERT INTO accounts(id, upn, added_at) VALUES(1, 'me@adatum.com', 0)`,
 		`INSERT INTO messages(account_id, id, subject, direction, received_at) VALUES(1, 'm1', 'Quarterly budget', 'in', 1000)`,
 		`INSERT INTO participants(account_id, message_id, ord, role, name, address, domain) VALUES(1, 'm1', 0, 'from', 'Zoë Smith', 'zoe@contoso.com', 'contoso.com')`,
 		`INSERT INTO events(account_id, id, calendar_id, subject, start_at, end_at) VALUES(1, 'e1', 'c', 'Steering', 2000, 3000)`,
 		`INSERT INTO clients(id, name, created_at) VALUES(7, 'Contoso', 0)`,
 		`INSERT INTO client_domains(client_id, domain) VALUES(7, 'contoso.com')`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	)
 	s := upgrade(t, db, path)
 	ctx := context.Background()
 	for q, want := range map[string][]string{"zoe budget": {"mail:m1"}, "steering": {"meeting:e1"}, "contoso": {"client:7", "mail:m1"}} {

@@ -18,24 +18,20 @@ func TestMigration015KeysTheThreadsOfStoredMail(t *testing.T) {
 	db, path := openAtVersion(t, 14)
 	day := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	at := func(h int) string { return strconv.FormatInt(ms(day.Add(time.Duration(h)*time.Hour)), 10) }
-	for _, q := range []string{
+	execAll(t, db,
 		`INSERT INTO accounts(id, upn, added_at) VALUES(1, 'me@adatum.com', 0)`,
 		`INSERT INTO clients(id, name, created_at) VALUES(1, 'Contoso', 0)`,
 		`INSERT INTO messages(account_id, id, conversation_id, internet_message_id, subject, direction, sent_at, received_at) VALUES
-			(1, 'm1', 'AAQk-T1', '<m1@contoso.com>', 'Budget', 'in', ` + at(0) + `, ` + at(0) + `),
-			(1, 'm2', 'AAQk-T1', '<m2@adatum.com>', 'RE: Budget', 'out', ` + at(2) + `, ` + at(2) + `),
-			(1, 'm3', '', '', 'No thread', 'in', ` + at(3) + `, ` + at(3) + `),
-			(1, 'm4', 'AAQk-T2', '<m4@adatum.com>', 'Colleague only', 'out', ` + at(4) + `, ` + at(4) + `)`,
+			(1, 'm1', 'AAQk-T1', '<m1@contoso.com>', 'Budget', 'in', `+at(0)+`, `+at(0)+`),
+			(1, 'm2', 'AAQk-T1', '<m2@adatum.com>', 'RE: Budget', 'out', `+at(2)+`, `+at(2)+`),
+			(1, 'm3', '', '', 'No thread', 'in', `+at(3)+`, `+at(3)+`),
+			(1, 'm4', 'AAQk-T2', '<m4@adatum.com>', 'Colleague only', 'out', `+at(4)+`, `+at(4)+`)`,
 		`INSERT INTO links(client_id, kind, account_id, item_id, at, conv, imid, flags) VALUES
-			(1, 'mail', 1, 'm1', ` + at(0) + `, 'AAQk-T1', '<m1@contoso.com>', 2),
-			(1, 'mail', 1, 'm2', ` + at(2) + `, 'AAQk-T1', '<m2@adatum.com>', 5),
-			(1, 'mail', 1, 'm3', ` + at(3) + `, '', '', 2),
-			(1, 'meeting', 1, 'e1', ` + at(5) + `, '', '', 4)`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+			(1, 'mail', 1, 'm1', `+at(0)+`, 'AAQk-T1', '<m1@contoso.com>', 2),
+			(1, 'mail', 1, 'm2', `+at(2)+`, 'AAQk-T1', '<m2@adatum.com>', 5),
+			(1, 'mail', 1, 'm3', `+at(3)+`, '', '', 2),
+			(1, 'meeting', 1, 'e1', `+at(5)+`, '', '', 4)`,
+	)
 	s := upgrade(t, db, path)
 	ctx := context.Background()
 	mail, err := s.ClientMailFacts(ctx, 1, day, day.Add(24*time.Hour))
