@@ -135,7 +135,7 @@ func (a *App) eng() *rsync.Engine {
 
 // wire opens the store in dataDir and builds the authenticator and the sync
 // engine on it. Used by New, and by StartDemo to switch to the demo tenant.
-func (a *App) wire(dataDir string) error {
+func (a *App) wire(dataDir string, progress store.MigrationProgress) error {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return fmt.Errorf("create data directory %s: %w", dataDir, err)
 	}
@@ -157,7 +157,7 @@ func (a *App) wire(dataDir string) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(filepath.Join(dataDir, "rapport.db"))
+	st, err := store.OpenWithProgress(a.ctx, filepath.Join(dataDir, "rapport.db"), progress)
 	if err != nil {
 		return err
 	}

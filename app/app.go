@@ -37,6 +37,7 @@ type App struct {
 
 	demo      *demoTenant
 	acc       accountState    // sign-in bookkeeping (accounts.go)
+	opening   opening         // the store's opening (opening.go)
 	wailsCtx  context.Context // set when running in the desktop window
 	syncMu    gosync.Mutex
 	syncing   bool
@@ -61,16 +62,25 @@ func New(cfg Config) (*App, error) {
 	if cfg.HTTPClient != nil {
 		a.http = cfg.HTTPClient
 	}
+	a.opening.ready = make(chan struct{})
+	if cfg.OpenInBackground && !cfg.Demo {
+		a.opening.mu.Lock()
+		a.startOpeningLocked("") // opening.go
+		a.opening.mu.Unlock()
+		return a, nil
+	}
 	var err error
 	if cfg.Demo {
 		err = a.enterDemo() // demo.go: the simulator, <data>/demo, its sign-in
 	} else {
-		err = a.wire(cfg.DataDir) // accounts.go: store, authenticator, engine
+		err = a.wire(cfg.DataDir, nil) // accounts.go: store, authenticator, engine
 	}
 	if err != nil {
 		a.close()
 		return nil, err
 	}
+	a.opening.state = StoreState{Phase: phaseReady, Path: a.storePath()}
+	close(a.opening.ready)
 	return a, nil
 }
 
@@ -78,7 +88,8 @@ func New(cfg Config) (*App, error) {
 func (a *App) close() {
 	a.closeOnce.Do(func() {
 		a.cancel()
-		a.passMu.Lock() // wait for a running pass to notice the cancel
+		a.opening.running.Wait() // a migration rolls back at the cancel
+		a.passMu.Lock()          // wait for a running pass to notice the cancel
 		a.passMu.Unlock()
 		a.sched().waitStopped() // and for the scheduler's rounds
 		a.closeAccounts()

@@ -222,6 +222,12 @@ func (a *App) dispatch(method string, args []json.RawMessage) (any, error) {
 	if !m.IsValid() || method == "" || !unicode.IsUpper(rune(method[0])) {
 		return nil, &argError{fmt.Sprintf("unknown method %q", method)}
 	}
+	// Before the store is open only the window's opening screen calls
+	// (opening.go); anything else waits for the attempt running and is
+	// answered only if it opened the store.
+	if !openingMethods[method] && !a.storeReady() {
+		return nil, a.notOpenError()
+	}
 	t := m.Type()
 	if len(args) != t.NumIn() {
 		return nil, &argError{fmt.Sprintf("%s takes %d arguments, got %d", method, t.NumIn(), len(args))}

@@ -284,6 +284,10 @@ func (c *cli) open(demo bool, opts ...func(*Config)) (*App, error) {
 	return a, nil
 }
 
+// openInBackground is for the commands that open a window or a browser
+// page, which show the store's opening (opening.go).
+func openInBackground(cfg *Config) { cfg.OpenInBackground = true }
+
 func (c *cli) printJSON(v any) error {
 	enc := json.NewEncoder(c.stdout)
 	enc.SetIndent("", "  ")
@@ -404,7 +408,7 @@ func isBidiControl(r rune) bool {
 
 func cmdServe(c *cli, f *pflag.FlagSet, _ []string) error {
 	addr, _ := f.GetString("addr")
-	a, err := c.open(c.demo)
+	a, err := c.open(c.demo, openInBackground)
 	if err != nil {
 		return err
 	}

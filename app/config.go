@@ -44,6 +44,9 @@ type Config struct {
 	// in memory).
 	TokenStore auth.CacheStore
 	Log        *slog.Logger
+	// OpenInBackground: New returns at once and opens the store behind
+	// the window, which shows its state (opening.go). Not for the demo.
+	OpenInBackground bool
 }
 
 func (c Config) withDefaults() Config {

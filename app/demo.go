@@ -59,7 +59,7 @@ func (a *App) enterDemo() error {
 	a.demo = d
 	a.http = d.sim.HTTPClient()
 	a.cfg.GraphURL = d.sim.GraphURL()
-	if err := a.wire(dataDir); err != nil {
+	if err := a.wire(dataDir, nil); err != nil {
 		return err
 	}
 	return d.setup(a)

@@ -21,7 +21,7 @@ func runDesktop(c *cli) int {
 		return c.fallbackServe()
 	}
 	c.lockAs = "the desktop app"
-	a, err := c.open(c.demo)
+	a, err := c.open(c.demo, openInBackground)
 	if err != nil {
 		var busy *InstanceBusyError
 		if errors.As(err, &busy) && busy.Desktop() {

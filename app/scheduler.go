@@ -144,6 +144,15 @@ func (a *App) SetFocused(focused bool) error {
 // runScheduler polls until ctx (or the app) ends. The desktop window and
 // `rapport serve` run it; `rapport sync` runs it unfocused.
 func (a *App) runScheduler(ctx context.Context) {
+	// A store opening behind the window (opening.go) is polled once open,
+	// after a retry if the first attempt failed.
+	select {
+	case <-a.opening.ready:
+	case <-ctx.Done():
+		return
+	case <-a.ctx.Done():
+		return
+	}
 	s := a.sched()
 	s.mu.Lock()
 	if s.active {

@@ -7,7 +7,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -111,6 +110,19 @@ func (s *Store) clockMS() int64 {
 // its WAL are created 0600 inside a 0700 directory: it holds private mail
 // metadata.
 func Open(path string) (*Store, error) {
+	return OpenWithProgress(context.Background(), path, nil)
+}
+
+// MigrationProgress hears how far the migrations of an older store are:
+// before each pending one (done of total), and once when all are done
+// (total of total). It is not called for a store that needs none.
+type MigrationProgress func(done, total int)
+
+// OpenWithProgress is Open for the app's windows, which show the
+// migrations of an older store as they run (they can take seconds at a
+// million items). Cancelling ctx rolls back the migration running then;
+// the store stays at the version it reached.
+func OpenWithProgress(ctx context.Context, path string, progress MigrationProgress) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -132,7 +144,7 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, path: path, writes: newWriteQueue()}
-	if err := s.migrate(context.Background()); err != nil {
+	if err := s.migrate(ctx, progress); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -172,7 +184,7 @@ func (s *Store) DB() *sql.DB { return s.db }
 // migrate applies every embedded migration newer than PRAGMA user_version,
 // each in its own transaction, so a crash mid-migration leaves the previous
 // version intact.
-func (s *Store) migrate(ctx context.Context) error {
+func (s *Store) migrate(ctx context.Context, progress MigrationProgress) error {
 	var version int
 	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
@@ -187,15 +199,33 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	latest := 0
+	var pending []string
 	for _, name := range names {
 		var n int
 		if _, err := fmt.Sscanf(name, "%d_", &n); err != nil {
 			return fmt.Errorf("migration %s: name must start with its number", name)
 		}
 		latest = max(latest, n)
-		if n <= version {
-			continue
+		if n > version {
+			pending = append(pending, name)
 		}
+	}
+	// Numbers may have gaps (migrations are written on parallel branches),
+	// so compare with the newest one, not with how many there are.
+	if version > latest {
+		return ErrNewerVersion
+	}
+	// A new file runs them all in a blink: only an older store's
+	// migrations are worth showing.
+	if version == 0 {
+		progress = nil
+	}
+	for i, name := range pending {
+		if progress != nil {
+			progress(i, len(pending))
+		}
+		var n int
+		fmt.Sscanf(name, "%d_", &n)
 		body, err := migrationFS.ReadFile("migrations/" + name)
 		if err != nil {
 			return err
@@ -215,12 +245,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
-		version = n
 	}
-	// Numbers may have gaps (migrations are written on parallel branches),
-	// so compare with the newest one, not with how many there are.
-	if version > latest {
-		return errors.New("this database was written by a newer version of Rapport; update Rapport to open it")
+	if progress != nil && len(pending) > 0 {
+		progress(len(pending), len(pending))
 	}
 	return nil
 }

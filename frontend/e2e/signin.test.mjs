@@ -1,4 +1,5 @@
-// End-to-end: sign-in and accounts (issue 3). Each test runs its own
+// End-to-end: sign-in and accounts (issue 3), and the screen shown before
+// the store is open (a damaged store set aside). Each test runs its own
 // Microsoft 365 simulator (`rapport sim`) and a non-demo `rapport serve`
 // pointed at it, with RAPPORT_BROWSER set to the simulator's scripted browser
 // (`rapport sim browse <url>`), and drives the built UI in Debian's Chromium.
@@ -58,10 +59,17 @@ async function startSim(faults) {
   };
 }
 
-/** Starts a non-demo `rapport serve` with a fresh data directory; resolves with its URL. */
-async function startServe(extraEnv = {}) {
+/**
+ * Starts a non-demo `rapport serve` with a fresh data directory; resolves
+ * with its URL. prepare(dataDir) may put files there first.
+ */
+async function startServe(extraEnv = {}, prepare = undefined) {
   const dir = tempDir('rapport-e2e-signin-');
   dirs.push(dir);
+  if (prepare) {
+    fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+    prepare(path.join(dir, 'data'));
+  }
   const env = {
     ...process.env,
     HOME: dir,
@@ -134,6 +142,34 @@ test('onboarding → Try the demo shows the demo clients and the Demo badge', as
       { timeout: TIMEOUT },
     );
     assert.equal(await page.locator('[data-testid="onboarding"]').count(), 0, 'the onboarding must go away in the demo');
+    assert.deepEqual(problems, [], 'the page logged errors');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a damaged store is explained in the window, and Start afresh sets it aside and opens a new one', async () => {
+  const junk = 'Not an SQLite database: a file a disk tool rewrote.\n'.repeat(200);
+  let dataDir = '';
+  const url = await startServe({}, (d) => {
+    dataDir = d;
+    fs.writeFileSync(path.join(d, 'rapport.db'), junk, { mode: 0o600 });
+  });
+  const { context, page, problems } = await openPage(url);
+  try {
+    const opening = page.locator('[data-testid="store-opening"][data-phase="failed"]');
+    await opening.waitFor({ timeout: TIMEOUT });
+    assert.equal(await opening.locator('h1').textContent(), "Rapport's store cannot be read");
+    assert.equal(await page.locator('[data-testid="store-problem"]').textContent(), "Rapport's store is damaged and cannot be read.");
+    assert.match(await page.locator('[data-testid="store-detail"]').textContent(), /file is not a database/);
+    assert.equal(await page.locator('[data-testid="store-path"]').textContent(), path.join(dataDir, 'rapport.db'));
+    await shot(page, 'store-damaged.png');
+
+    await page.locator('[data-testid="store-afresh"]').click();
+    await page.locator('[data-testid="onboarding"]').waitFor({ timeout: TIMEOUT });
+    const aside = fs.readdirSync(dataDir).filter((f) => /^rapport\.db\.damaged-\d{8}-\d{6}$/.test(f));
+    assert.equal(aside.length, 1, `one damaged file set aside, found ${fs.readdirSync(dataDir)}`);
+    assert.equal(fs.readFileSync(path.join(dataDir, aside[0]), 'utf8'), junk, 'the damaged file keeps its bytes');
     assert.deepEqual(problems, [], 'the page logged errors');
   } finally {
     await context.close();

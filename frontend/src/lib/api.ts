@@ -37,6 +37,7 @@ import type {
   SignInOutcome,
   Status,
   AboutInfo,
+  StoreState,
   StreamState,
   StreamStatus,
   SyncSettings,
@@ -66,7 +67,14 @@ export const MSG_BAD_TOKEN =
 export const MSG_UNREACHABLE =
   'Rapport is not answering. Check that `rapport serve` is still running, then reload this page.';
 
-const EVENT_NAMES: EventName[] = ['data:changed', 'sync:progress', 'sync:state', 'sync:first-complete', 'accounts:changed'];
+const EVENT_NAMES: EventName[] = [
+  'data:changed',
+  'sync:progress',
+  'sync:state',
+  'sync:first-complete',
+  'accounts:changed',
+  'store:state',
+];
 
 /** True inside the Wails window (the Go methods are bound on window.go). */
 export function inWails(): boolean {
@@ -487,6 +495,20 @@ const filesApi: Pick<
 };
 // ==== end issue 5 ===============================================================
 
+/** A backend without StoreState (older than the opening screen) is ready. */
+export function normalizeStoreState(s: Partial<StoreState> | null | undefined): StoreState {
+  return {
+    phase: s?.phase ?? 'ready',
+    step: s?.step ?? 0,
+    steps: s?.steps ?? 0,
+    problem: s?.problem,
+    message: s?.message ?? '',
+    detail: s?.detail ?? '',
+    path: s?.path ?? '',
+    setAside: s?.setAside ?? '',
+  };
+}
+
 export const api: Backend = {
   ...insightsApi,
   ...filesApi,
@@ -510,6 +532,9 @@ export const api: Backend = {
       demo: !!a?.demo,
     };
   },
+  StoreState: async () => normalizeStoreState(await call<Partial<StoreState> | null>('StoreState')),
+  RetryOpen: async () => normalizeStoreState(await call<Partial<StoreState> | null>('RetryOpen')),
+  StartAfresh: async () => normalizeStoreState(await call<Partial<StoreState> | null>('StartAfresh')),
   SetFocused: async (focused) => {
     await call<void>('SetFocused', !!focused);
   },

@@ -167,6 +167,24 @@ export interface EventMap {
   'sync:state': SyncState;
   'sync:first-complete': FirstSyncSummary;
   'accounts:changed': AccountsChanged;
+  'store:state': StoreState;
+}
+
+/**
+ * app.StoreState: the store opening behind the window — an older store's
+ * migrations, or what stopped it from opening.
+ */
+export interface StoreState {
+  phase: 'opening' | 'updating' | 'ready' | 'failed';
+  step: number;
+  steps: number;
+  problem?: 'damaged' | 'newer' | 'busy' | 'other';
+  message?: string;
+  /** The error as the store reported it, for whoever helps the user. */
+  detail?: string;
+  path: string;
+  /** Where "Start afresh" moved a damaged store. */
+  setAside?: string;
 }
 
 export type EventName = keyof EventMap;
@@ -320,6 +338,12 @@ export interface Backend {
   SaveSettings(s: SettingsView): Promise<void>;
   /** This build and its data folder (the About dialog). */
   About(): Promise<AboutInfo>;
+  /** The store's opening; the window shows its own screen until "ready". */
+  StoreState(): Promise<StoreState>;
+  /** Opens again a store that failed to open. */
+  RetryOpen(): Promise<StoreState>;
+  /** Renames a damaged store beside it and opens a new one. */
+  StartAfresh(): Promise<StoreState>;
 }
 
 /** app.AboutInfo. */

@@ -1,0 +1,183 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	gosync "sync"
+	"time"
+
+	"rapport/backend/store"
+)
+
+// The window's store opens behind it. An older store's migrations can take
+// seconds (16 s at a million items for migration 015), and a store that
+// cannot open at all (damaged, written by a newer Rapport, locked by
+// another program) used to end the process with a line on a terminal the
+// desktop user never sees. With Config.OpenInBackground the window and
+// the browser bridge come up at once and show the store's state (the
+// StoreState method and the store:state event): the migrations' progress,
+// or what went wrong and what to do. The command line opens the store
+// before it does anything, as before.
+
+// StoreState is the store's state as the window shows it.
+type StoreState struct {
+	// Phase: "opening", "updating" (an older store's migrations run),
+	// "ready" or "failed".
+	Phase string `json:"phase"`
+	// Step of Steps migrations are done ("updating").
+	Step  int `json:"step"`
+	Steps int `json:"steps"`
+	// Problem ("failed"): "damaged" (not a readable database), "newer"
+	// (written by a newer Rapport), "busy" (locked by another program) or
+	// "other"; Message says it in one sentence.
+	Problem string `json:"problem,omitempty"`
+	Message string `json:"message,omitempty"`
+	// Detail is the error as the store reported it, for whoever helps.
+	Detail string `json:"detail,omitempty"`
+	// Path is the store's file; SetAside is where StartAfresh moved a
+	// damaged one.
+	Path     string `json:"path"`
+	SetAside string `json:"setAside,omitempty"`
+}
+
+const (
+	phaseOpening  = "opening"
+	phaseUpdating = "updating"
+	phaseReady    = "ready"
+	phaseFailed   = "failed"
+)
+
+// opening is the App's store-opening bookkeeping.
+type opening struct {
+	mu    gosync.Mutex
+	state StoreState
+	// attempt is closed when the running attempt ends; ready when the
+	// store is open (once, for the App's life).
+	attempt chan struct{}
+	ready   chan struct{}
+	running gosync.WaitGroup
+}
+
+// startOpeningLocked begins an attempt to open the store in the background.
+// The caller holds o.mu.
+func (a *App) startOpeningLocked(setAside string) {
+	o := &a.opening
+	o.state = StoreState{Phase: phaseOpening, Path: a.storePath(), SetAside: setAside}
+	o.attempt = make(chan struct{})
+	attempt := o.attempt
+	a.emit("store:state", o.state)
+	o.running.Add(1)
+	go func() {
+		defer o.running.Done()
+		err := a.wire(a.cfg.DataDir, func(done, total int) {
+			a.setStoreState(func(s *StoreState) { s.Phase, s.Step, s.Steps = phaseUpdating, done, total })
+		})
+		if err != nil {
+			a.log.Error("the store did not open", "err", err)
+			a.setStoreState(func(s *StoreState) { *s = a.failedState(err, s.SetAside) })
+		} else {
+			a.setStoreState(func(s *StoreState) { s.Phase = phaseReady })
+			close(o.ready)
+		}
+		close(attempt)
+	}()
+}
+
+func (a *App) storePath() string { return filepath.Join(a.cfg.DataDir, "rapport.db") }
+
+// setStoreState changes the state and tells the windows.
+func (a *App) setStoreState(change func(*StoreState)) {
+	a.opening.mu.Lock()
+	change(&a.opening.state)
+	s := a.opening.state
+	a.opening.mu.Unlock()
+	a.emit("store:state", s)
+}
+
+// failedState says what stopped the store from opening, and what to do.
+func (a *App) failedState(err error, setAside string) StoreState {
+	s := StoreState{Phase: phaseFailed, Path: a.storePath(), SetAside: setAside, Problem: "other", Detail: sentence(err)}
+	switch {
+	case errors.Is(err, store.ErrNewerVersion):
+		s.Problem = "newer"
+		s.Message = "This store was written by a newer version of Rapport. Install that version (or a later one) to open it; nothing in it was changed."
+	case store.Damaged(err):
+		s.Problem = "damaged"
+		s.Message = "Rapport's store is damaged and cannot be read."
+	case store.Busy(err):
+		s.Problem = "busy"
+		s.Message = "Another program is using Rapport's store (a backup or a database tool?). Close it, then try again."
+	default:
+		s.Message = fmt.Sprintf("Rapport's store did not open: %s.", sentence(err))
+		s.Detail = ""
+	}
+	return s
+}
+
+// StoreState is the store's state: the window shows its own screen until
+// it is "ready".
+func (a *App) StoreState() StoreState {
+	a.opening.mu.Lock()
+	defer a.opening.mu.Unlock()
+	return a.opening.state
+}
+
+// RetryOpen tries again to open a store that failed to open (after the
+// user closed the program that held it, or installed a newer Rapport).
+func (a *App) RetryOpen() (StoreState, error) {
+	a.opening.mu.Lock()
+	defer a.opening.mu.Unlock()
+	if a.opening.state.Phase != phaseFailed {
+		return a.opening.state, errors.New("the store is not in a failed state; there is nothing to try again")
+	}
+	a.startOpeningLocked(a.opening.state.SetAside)
+	return a.opening.state, nil
+}
+
+// StartAfresh sets a damaged store aside (renamed beside it, never
+// deleted) and opens a new one: the mail, calendar and files come back
+// with the next sync; the clients and mappings stay in the file set aside.
+func (a *App) StartAfresh() (StoreState, error) {
+	a.opening.mu.Lock()
+	defer a.opening.mu.Unlock()
+	if a.opening.state.Phase != phaseFailed || a.opening.state.Problem != "damaged" {
+		return a.opening.state, errors.New("only a damaged store can be set aside")
+	}
+	aside, err := store.SetAside(a.storePath(), time.Now())
+	if err != nil {
+		return a.opening.state, err
+	}
+	a.log.Warn("set the damaged store aside", "path", aside)
+	a.startOpeningLocked(aside)
+	return a.opening.state, nil
+}
+
+// storeReady waits until the running attempt to open the store ends, and
+// says whether the store is open.
+func (a *App) storeReady() bool {
+	a.opening.mu.Lock()
+	attempt := a.opening.attempt
+	a.opening.mu.Unlock()
+	if attempt != nil {
+		select {
+		case <-attempt:
+		case <-a.ctx.Done():
+			return false
+		}
+	}
+	return a.StoreState().Phase == phaseReady
+}
+
+// openingMethods are the methods the window may call before its store is
+// open: the bridge answers the others only once it is.
+var openingMethods = map[string]bool{"StoreState": true, "RetryOpen": true, "StartAfresh": true, "About": true}
+
+// notOpenError answers a call that needs the store while it is not open.
+func (a *App) notOpenError() error {
+	if msg := a.StoreState().Message; msg != "" {
+		return errors.New(strings.TrimSuffix(msg, "."))
+	}
+	return errors.New("Rapport's store is not open")
+}

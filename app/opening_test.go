@@ -1,0 +1,154 @@
+package app
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"rapport/backend/auth"
+	"rapport/backend/store"
+)
+
+// openBehind starts an App on dataDir the way the window and `serve` do:
+// the store opens behind them.
+func openBehind(t *testing.T, dataDir string) *App {
+	t.Helper()
+	a, err := New(Config{DataDir: dataDir, OpenInBackground: true, TokenStore: auth.NewMemoryStore(), ClientID: simClientID,
+		Authority: "https://login.microsoftonline.com/organizations"})
+	if err != nil {
+		t.Fatalf("New with the store opening behind: %v", err)
+	}
+	t.Cleanup(a.close)
+	return a
+}
+
+// storeEvents collects the store:state events that ch receives until one
+// is in a final phase.
+func storeEvents(t *testing.T, ch chan event) []StoreState {
+	t.Helper()
+	var got []StoreState
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-ch:
+			if ev.Name != "store:state" {
+				continue
+			}
+			var s StoreState
+			if err := json.Unmarshal(ev.Data, &s); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, s)
+			if s.Phase == phaseReady || s.Phase == phaseFailed {
+				return got
+			}
+		case <-timeout:
+			t.Fatalf("no final store:state event; got %+v", got)
+		}
+	}
+}
+
+// A healthy store opens behind the window, and the bridge answers once
+// it is open.
+func TestTheWindowsStoreOpensBehindIt(t *testing.T) {
+	a := openBehind(t, t.TempDir())
+	if !a.storeReady() {
+		t.Fatalf("a new store did not open: %+v", a.StoreState())
+	}
+	if s := a.StoreState(); s.Phase != phaseReady || s.Problem != "" || s.Path != filepath.Join(a.cfg.DataDir, "rapport.db") {
+		t.Fatalf("state of an open store: %+v", s)
+	}
+	if _, err := a.dispatch("Clients", nil); err != nil {
+		t.Fatalf("Clients once the store is open: %v", err)
+	}
+	if _, err := a.RetryOpen(); err == nil {
+		t.Fatal("RetryOpen of an open store was accepted")
+	}
+}
+
+// A damaged store is told with what to do; the bridge refuses what needs
+// it; "Start afresh" keeps its bytes beside it and opens a new one.
+func TestADamagedStoreIsShownThenSetAside(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rapport.db")
+	junk := []byte(strings.Repeat("Not an SQLite database: a file a disk tool rewrote.\n", 200))
+	if err := os.WriteFile(path, junk, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := openBehind(t, dir)
+	if a.storeReady() {
+		t.Fatal("a damaged store opened")
+	}
+	s := a.StoreState()
+	if s.Phase != phaseFailed || s.Problem != "damaged" || !strings.Contains(s.Message, "damaged") {
+		t.Fatalf("state of a damaged store: %+v", s)
+	}
+	if _, err := a.dispatch("Clients", nil); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Fatalf("Clients on a damaged store: %v", err)
+	}
+	out, err := a.dispatch("StoreState", nil)
+	if err != nil || out.(StoreState).Problem != "damaged" {
+		t.Fatalf("StoreState through the bridge: %+v %v", out, err)
+	}
+
+	// Trying again changes nothing; the file is still there, untouched.
+	if _, err := a.RetryOpen(); err != nil {
+		t.Fatal(err)
+	}
+	if a.storeReady() || a.StoreState().Problem != "damaged" {
+		t.Fatalf("after a retry: %+v", a.StoreState())
+	}
+
+	ch := a.hub.subscribe()
+	defer a.hub.unsubscribe(ch)
+	started, err := a.StartAfresh()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if started.Phase != phaseOpening || !strings.HasPrefix(started.SetAside, path+".damaged-") {
+		t.Fatalf("StartAfresh answered %+v", started)
+	}
+	events := storeEvents(t, ch)
+	if first, last := events[0], events[len(events)-1]; first.Phase != phaseOpening || last.Phase != phaseReady || last.SetAside != started.SetAside {
+		t.Fatalf("events after StartAfresh: %+v", events)
+	}
+	if b, err := os.ReadFile(started.SetAside); err != nil || string(b) != string(junk) {
+		t.Fatalf("the damaged store's bytes were not kept at %s: %v", started.SetAside, err)
+	}
+	if cl, err := a.dispatch("Clients", nil); err != nil {
+		t.Fatalf("Clients on the new store: %v %v", cl, err)
+	}
+	if _, err := a.StartAfresh(); err == nil {
+		t.Fatal("StartAfresh of an open store was accepted")
+	}
+}
+
+// A store from a newer Rapport is refused and never set aside.
+func TestANewerStoreIsShownUntouched(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rapport.db")
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().Exec(`PRAGMA user_version = 9999`); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	a := openBehind(t, dir)
+	if a.storeReady() {
+		t.Fatal("a newer store opened")
+	}
+	if s := a.StoreState(); s.Problem != "newer" || !strings.Contains(s.Message, "newer version of Rapport") {
+		t.Fatalf("state of a newer store: %+v", s)
+	}
+	if _, err := a.StartAfresh(); err == nil {
+		t.Fatal("a newer store was set aside")
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the newer store moved: %v", err)
+	}
+}

@@ -1,0 +1,61 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// What can stop a store from opening, told apart so that the app's window
+// can say what to do about each (app/opening.go).
+
+// ErrNewerVersion: the file was migrated by a newer Rapport. Opening it
+// with this one would mean not knowing its tables; nothing is changed.
+var ErrNewerVersion = errors.New("this database was written by a newer version of Rapport; update Rapport to open it")
+
+// Damaged reports an error that says the file is not a usable SQLite
+// database: not one at all, or one whose pages do not hold together.
+func Damaged(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt)
+}
+
+// Busy reports an error that says another program held the database
+// locked for longer than the busy timeout.
+func Busy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+}
+
+// SetAside renames the database at path, with its WAL and shared-memory
+// files, to path.damaged-<time>(-wal, -shm), so that a new store can be
+// made at path while the old file stays for whoever wants to look at it
+// or restore it. It returns the new name of the database file. Only for a
+// store no connection has open.
+func SetAside(path string, now time.Time) (string, error) {
+	aside := fmt.Sprintf("%s.damaged-%s", path, now.UTC().Format("20060102-150405"))
+	if _, err := os.Lstat(aside); err == nil {
+		return "", fmt.Errorf("%s already exists; try again in a second", aside)
+	}
+	// The three go together or not at all: a WAL left behind would be
+	// replayed into the new store, a database moved without its WAL would
+	// lose the pages the WAL holds.
+	var moved []string
+	for _, suffix := range []string{"-wal", "-shm", ""} {
+		err := os.Rename(path+suffix, aside+suffix)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			for _, m := range moved {
+				os.Rename(aside+m, path+m)
+			}
+			return "", fmt.Errorf("set the store aside: %w", err)
+		}
+		moved = append(moved, suffix)
+	}
+	return aside, nil
+}

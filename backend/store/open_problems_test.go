@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// pendingAfter counts the embedded migrations numbered above version.
+func pendingAfter(t *testing.T, version int) int {
+	t.Helper()
+	entries, err := migrationFS.ReadDir("migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		var v int
+		if _, err := fmt.Sscanf(e.Name(), "%d_", &v); err == nil && v > version {
+			n++
+		}
+	}
+	return n
+}
+
+type progressCall struct{ done, total int }
+
+// An older store's migrations are told one by one, then as all done; a
+// new store and a current one tell nothing (their windows show no
+// "updating" screen).
+func TestOpenTellsTheMigrationsOfAnOlderStore(t *testing.T) {
+	db, path := openAtVersion(t, 13)
+	db.Close()
+	var calls []progressCall
+	record := func(done, total int) { calls = append(calls, progressCall{done, total}) }
+	s, err := OpenWithProgress(context.Background(), path, record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	n := pendingAfter(t, 13)
+	if n < 2 {
+		t.Fatalf("expected at least migrations 014 and 015 after 13, found %d", n)
+	}
+	var want []progressCall
+	for i := 0; i <= n; i++ {
+		want = append(want, progressCall{i, n})
+	}
+	if !reflect.DeepEqual(calls, want) {
+		t.Fatalf("progress of an older store: %v, want %v", calls, want)
+	}
+
+	calls = nil
+	s, err = OpenWithProgress(context.Background(), path, record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	fresh, err := OpenWithProgress(context.Background(), filepath.Join(t.TempDir(), "new.db"), record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh.Close()
+	if len(calls) != 0 {
+		t.Fatalf("a current and a new store told progress: %v", calls)
+	}
+}
+
+// Closing the window while an older store migrates cancels the migration
+// that has not committed: the store stays at the version it had, and the
+// next start migrates it.
+func TestOpenCancelledLeavesTheOlderVersion(t *testing.T) {
+	db, path := openAtVersion(t, 13)
+	db.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := OpenWithProgress(ctx, path, func(done, total int) {
+		if done == 0 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("open cancelled before its first migration: %v, want context.Canceled", err)
+	}
+	if v := userVersion(t, path); v != 13 {
+		t.Fatalf("a cancelled migration left version %d, want 13", v)
+	}
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fresh := openTest(t)
+	want, _ := fresh.SchemaVersion(context.Background())
+	if v, _ := s.SchemaVersion(context.Background()); v != want {
+		t.Fatalf("the next open left version %d, want %d", v, want)
+	}
+}
+
+// A store written by a newer Rapport is refused untouched.
+func TestOpenRefusesANewerStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rapport.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec(`PRAGMA user_version = 9999`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(path); !errors.Is(err, ErrNewerVersion) {
+		t.Fatalf("open of a newer store: %v, want ErrNewerVersion", err)
+	}
+	if v := userVersion(t, path); v != 9999 {
+		t.Fatalf("the refused store's version became %d", v)
+	}
+}
+
+// A file that is not a database is told as damaged; set aside with its
+// WAL, it keeps its bytes under the new name and a new store opens in its
+// place.
+func TestADamagedStoreIsToldAndSetAside(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rapport.db")
+	junk := []byte("These are not the pages of an SQLite database, only words where its header should be.\n")
+	for len(junk) < 8192 {
+		junk = append(junk, junk...)
+	}
+	if err := os.WriteFile(path, junk, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(path)
+	if err == nil || !Damaged(err) || Busy(err) {
+		t.Fatalf("open of a file that is not a database: %v (damaged %v)", err, Damaged(err))
+	}
+	// (The failed open drops a WAL it cannot read: this one stands for
+	// one left by a store damaged since it was last closed.)
+	if err := os.WriteFile(path+"-wal", []byte("a WAL"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	when := time.Date(2026, 11, 24, 10, 30, 5, 0, time.UTC)
+	aside, err := SetAside(path, when)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := path + ".damaged-20261124-103005"; aside != want {
+		t.Fatalf("set aside as %s, want %s", aside, want)
+	}
+	if b, err := os.ReadFile(aside); err != nil || string(b) != string(junk) {
+		t.Fatalf("the damaged file's bytes were not kept: %v", err)
+	}
+	if b, err := os.ReadFile(aside + "-wal"); err != nil || string(b) != "a WAL" {
+		t.Fatalf("its WAL did not go with it: %v", err)
+	}
+	if _, err := os.Stat(path + "-wal"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a WAL was left at the store's path: %v", err)
+	}
+	if _, err := SetAside(path, when); err == nil {
+		t.Fatal("a second set-aside at the same second overwrote the first")
+	}
+	s, err := Open(path)
+	if err != nil {
+		t.Fatalf("a new store in the damaged one's place: %v", err)
+	}
+	s.Close()
+}
+
+// A write lock held by another program past the busy timeout is told as
+// busy, not as damage.
+func TestALockedStoreIsToldAsBusy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rapport.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	holder, err := s.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	if _, err := holder.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.ExecContext(ctx, `ROLLBACK`)
+	other, err := sql.Open(driverName, "file:"+path+"?_busy_timeout=0&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	_, err = other.Exec(`PRAGMA user_version = 3`)
+	if err == nil || !Busy(err) || Damaged(err) {
+		t.Fatalf("a write while another program holds the lock: %v (busy %v)", err, Busy(err))
+	}
+}
+
+func userVersion(t *testing.T, path string) int {
+	t.Helper()
+	db, err := sql.Open(driverName, "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v int
+	if err := db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
