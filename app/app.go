@@ -73,7 +73,9 @@ func New(cfg Config) (*App, error) {
 	if cfg.Demo {
 		err = a.enterDemo() // demo.go: the simulator, <data>/demo, its sign-in
 	} else {
-		err = a.wire(cfg.DataDir, nil) // accounts.go: store, authenticator, engine
+		if err = a.wire(cfg.DataDir, nil); err != nil { // accounts.go: store, authenticator, engine
+			err = a.storeOpenError(err) // opening.go
+		}
 	}
 	if err != nil {
 		a.close()

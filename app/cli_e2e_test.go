@@ -233,6 +233,31 @@ func TestHeadlessSequence(t *testing.T) {
 	}
 }
 
+// A damaged store stops every command with what to do, and is left as
+// it was; a store from a newer Rapport says so.
+func TestADamagedStoreIsExplainedOnTheCommandLine(t *testing.T) {
+	data := t.TempDir()
+	path := filepath.Join(data, "rapport.db")
+	junk := strings.Repeat("Not an SQLite database: a file a disk tool rewrote.\n", 200)
+	if err := os.WriteFile(path, []byte(junk), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"clients"}, {"status", "--json"}, {"timeline", "Contoso"}} {
+		out, errOut, code := run(t, nil, append([]string{"--data-dir", data}, args...)...)
+		if code != 1 || out != "" {
+			t.Errorf("%v on a damaged store: exit %d, stdout %q", args, code, out)
+		}
+		for _, want := range []string{"damaged", path, "Start afresh", "file is not a database"} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("%v on a damaged store: stderr %q lacks %q", args, errOut, want)
+			}
+		}
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != junk {
+		t.Fatalf("the damaged store was changed: %v", err)
+	}
+}
+
 func TestUsageErrorsAreOneSentence(t *testing.T) {
 	data := t.TempDir()
 	for _, args := range [][]string{

@@ -116,6 +116,20 @@ func (a *App) failedState(err error, setAside string) StoreState {
 	return s
 }
 
+// storeOpenError words, for the command line, why the store did not
+// open, as the window does (failedState), with what to do from a
+// terminal; the store's own error stays wrapped for errors.Is.
+func (a *App) storeOpenError(err error) error {
+	s := a.failedState(err, "")
+	switch s.Problem {
+	case "damaged":
+		return fmt.Errorf("Rapport's store %s is damaged and cannot be read (%w). Open the Rapport window and choose Start afresh, which sets it aside and makes a new one, or move the file away", s.Path, err)
+	case "busy":
+		return fmt.Errorf("another program is using Rapport's store %s (%w); close it, then try again", s.Path, err)
+	}
+	return err
+}
+
 // StoreState is the store's state: the window shows its own screen until
 // it is "ready".
 func (a *App) StoreState() StoreState {
