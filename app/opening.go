@@ -75,7 +75,9 @@ func (a *App) startOpeningLocked(setAside string) {
 			a.setStoreState(func(s *StoreState) { s.Phase, s.Step, s.Steps = phaseUpdating, done, total })
 		})
 		if err != nil {
-			a.log.Error("the store did not open", "err", err)
+			if a.ctx.Err() == nil { // not a migration stopped by closing the app
+				a.log.Error("the store did not open", "err", err)
+			}
 			a.setStoreState(func(s *StoreState) { *s = a.failedState(err, s.SetAside) })
 		} else {
 			a.setStoreState(func(s *StoreState) { s.Phase = phaseReady })
@@ -87,13 +89,14 @@ func (a *App) startOpeningLocked(setAside string) {
 
 func (a *App) storePath() string { return filepath.Join(a.cfg.DataDir, "rapport.db") }
 
-// setStoreState changes the state and tells the windows.
+// setStoreState changes the state and tells the windows, under the lock
+// so that the events leave in the order the states were set (an
+// attempt's last one before the next attempt's first).
 func (a *App) setStoreState(change func(*StoreState)) {
 	a.opening.mu.Lock()
+	defer a.opening.mu.Unlock()
 	change(&a.opening.state)
-	s := a.opening.state
-	a.opening.mu.Unlock()
-	a.emit("store:state", s)
+	a.emit("store:state", a.opening.state)
 }
 
 // failedState says what stopped the store from opening, and what to do.
