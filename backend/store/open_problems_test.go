@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -100,6 +101,41 @@ func TestOpenCancelledLeavesTheOlderVersion(t *testing.T) {
 	if v, _ := s.SchemaVersion(context.Background()); v != want {
 		t.Fatalf("the next open left version %d, want %d", v, want)
 	}
+}
+
+// A migration that fails leaves no connection to the file open: "Start
+// afresh" renames it next, which Windows refuses for an open file.
+func TestAFailedMigrationClosesTheFile(t *testing.T) {
+	db, path := openAtVersion(t, 13)
+	// Migration 014 creates drive_keys: a table of that name makes its
+	// first statement fail inside its transaction.
+	execAll(t, db, `CREATE TABLE drive_keys (x)`)
+	db.Close()
+	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "drive_keys") {
+		t.Fatalf("open with a migration that cannot run: %v", err)
+	}
+	if n := openFilesNamed(t, path); n != 0 {
+		t.Fatalf("%d file descriptors still open on %s after the failed open", n, path)
+	}
+	if v := userVersion(t, path); v != 13 {
+		t.Fatalf("the failed migration left version %d, want 13", v)
+	}
+}
+
+// openFilesNamed counts this process's descriptors open on path (Linux).
+func openFilesNamed(t *testing.T, path string) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatalf("this test reads /proc/self/fd: %v", err)
+	}
+	n := 0
+	for _, fd := range fds {
+		if target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name())); err == nil && target == path {
+			n++
+		}
+	}
+	return n
 }
 
 // A store written by a newer Rapport is refused untouched.

@@ -145,6 +145,11 @@ func OpenWithProgress(ctx context.Context, path string, progress MigrationProgre
 	}
 	s := &Store{db: db, path: path, writes: newWriteQueue()}
 	if err := s.migrate(ctx, progress); err != nil {
+		// The writer too: a connection left open would keep the file
+		// open, and Windows refuses to rename an open file (SetAside).
+		if s.writer != nil {
+			s.writer.Close()
+		}
 		db.Close()
 		return nil, err
 	}
