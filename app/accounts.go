@@ -135,7 +135,7 @@ func (a *App) eng() *rsync.Engine {
 
 // wire opens the store in dataDir and builds the authenticator and the sync
 // engine on it. Used by New, and by StartDemo to switch to the demo tenant.
-func (a *App) wire(dataDir string, progress store.MigrationProgress) error {
+func (a *App) wire(dataDir string, progress store.OpenProgress) error {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return fmt.Errorf("create data directory %s: %w", dataDir, err)
 	}

@@ -73,7 +73,7 @@ func New(cfg Config) (*App, error) {
 	if cfg.Demo {
 		err = a.enterDemo() // demo.go: the simulator, <data>/demo, its sign-in
 	} else {
-		if err = a.wire(cfg.DataDir, nil); err != nil { // accounts.go: store, authenticator, engine
+		if err = a.wire(cfg.DataDir, store.OpenProgress{}); err != nil { // accounts.go: store, authenticator, engine
 			err = a.storeOpenError(err) // opening.go
 		}
 	}

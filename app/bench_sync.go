@@ -55,7 +55,7 @@ func newBenchEnv(scenario string, latency time.Duration, dir string) (*benchEnv,
 	a.demo = &demoTenant{sim: sim, log: a.log} // closed with the App
 	a.cfg.GraphURL = sim.GraphURL()
 	env := &benchEnv{sim: sim, app: a, dir: dir}
-	if err := a.wire(dir, nil); err != nil {
+	if err := a.wire(dir, store.OpenProgress{}); err != nil {
 		a.close()
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"rapport/backend/graphsim"
+	"rapport/backend/store"
 	rsync "rapport/backend/sync"
 )
 
@@ -59,7 +60,7 @@ func (a *App) enterDemo() error {
 	a.demo = d
 	a.http = d.sim.HTTPClient()
 	a.cfg.GraphURL = d.sim.GraphURL()
-	if err := a.wire(dataDir, nil); err != nil {
+	if err := a.wire(dataDir, store.OpenProgress{}); err != nil {
 		return err
 	}
 	return d.setup(a)

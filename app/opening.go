@@ -23,8 +23,9 @@ import (
 
 // StoreState is the store's state as the window shows it.
 type StoreState struct {
-	// Phase: "opening", "updating" (an older store's migrations run),
-	// "ready" or "failed".
+	// Phase: "opening", "checking" (a damaged page was met last time:
+	// the whole file is read), "updating" (an older store's migrations
+	// run), "ready" or "failed".
 	Phase string `json:"phase"`
 	// Step of Steps migrations are done ("updating").
 	Step  int `json:"step"`
@@ -44,6 +45,7 @@ type StoreState struct {
 
 const (
 	phaseOpening  = "opening"
+	phaseChecking = "checking"
 	phaseUpdating = "updating"
 	phaseReady    = "ready"
 	phaseFailed   = "failed"
@@ -71,8 +73,11 @@ func (a *App) startOpeningLocked(setAside string) {
 	o.running.Add(1)
 	go func() {
 		defer o.running.Done()
-		err := a.wire(a.cfg.DataDir, func(done, total int) {
-			a.setStoreState(func(s *StoreState) { s.Phase, s.Step, s.Steps = phaseUpdating, done, total })
+		err := a.wire(a.cfg.DataDir, store.OpenProgress{
+			Checking: func() { a.setStoreState(func(s *StoreState) { s.Phase = phaseChecking }) },
+			Migrating: func(done, total int) {
+				a.setStoreState(func(s *StoreState) { s.Phase, s.Step, s.Steps = phaseUpdating, done, total })
+			},
 		})
 		if err != nil {
 			if a.ctx.Err() == nil { // not a migration stopped by closing the app

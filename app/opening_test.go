@@ -69,6 +69,29 @@ func TestTheWindowsStoreOpensBehindIt(t *testing.T) {
 	}
 }
 
+// A store marked by a write that met a damaged page (rapport.db.check) is
+// read whole before the window uses it; a healthy one opens and loses
+// the mark.
+func TestAMarkedStoreIsCheckedBehindTheWindow(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "rapport.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	mark := filepath.Join(dir, "rapport.db.check")
+	if err := os.WriteFile(mark, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := openBehind(t, dir)
+	if !a.storeReady() {
+		t.Fatalf("a healthy marked store did not open: %+v", a.StoreState())
+	}
+	if _, err := os.Stat(mark); !os.IsNotExist(err) {
+		t.Fatalf("the mark is still there after the window's open: %v", err)
+	}
+}
+
 // A damaged store is told with what to do; the bridge refuses what needs
 // it; "Start afresh" keeps its bytes beside it and opens a new one.
 func TestADamagedStoreIsShownThenSetAside(t *testing.T) {

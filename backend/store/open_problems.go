@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -17,10 +18,66 @@ import (
 var ErrNewerVersion = errors.New("this database was written by a newer version of Rapport; update Rapport to open it")
 
 // Damaged reports an error that says the file is not a usable SQLite
-// database: not one at all, or one whose pages do not hold together.
+// database: not one at all, or one whose pages do not hold together (met
+// by a statement, or found by the check at open).
 func Damaged(err error) bool {
 	var se sqlite3.Error
-	return errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt)
+	return errors.Is(err, errFailedCheck) ||
+		errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt)
+}
+
+var errFailedCheck = errors.New("the store's pages do not hold together")
+
+// A damaged page is usually met by a statement long after the store
+// opened: a write that meets one leaves a mark beside the file
+// (rapport.db.check), every later write fails the same way, and the sync
+// says to restart Rapport. The next open then reads the whole file
+// (PRAGMA quick_check) before using it, and a store that fails the check
+// is refused as damaged, so the window offers to start afresh. A store
+// that passes loses its mark.
+func checkMark(path string) string { return path + ".check" }
+
+// noteDamage leaves the mark when err says a page is damaged.
+func (s *Store) noteDamage(err error) {
+	if !Damaged(err) {
+		return
+	}
+	if f, ferr := os.OpenFile(checkMark(s.path), os.O_CREATE|os.O_WRONLY, 0o600); ferr == nil {
+		f.Close()
+	}
+}
+
+// checkIfMarked runs the check when the mark is there; checking (may be
+// nil) hears that it starts.
+func (s *Store) checkIfMarked(ctx context.Context, checking func()) error {
+	if _, err := os.Stat(checkMark(s.path)); err != nil {
+		return nil
+	}
+	if checking != nil {
+		checking()
+	}
+	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check")
+	if err != nil {
+		return fmt.Errorf("check the store: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("check the store: %w", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("check the store: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w (%s)", errFailedCheck, problems[0])
+	}
+	return os.Remove(checkMark(s.path))
 }
 
 // Busy reports an error that says another program held the database
@@ -44,7 +101,7 @@ func SetAside(path string, now time.Time) (string, error) {
 	// replayed into the new store, a database moved without its WAL would
 	// lose the pages the WAL holds.
 	var moved []string
-	for _, suffix := range []string{"-wal", "-shm", ""} {
+	for _, suffix := range []string{"-wal", "-shm", ".check", ""} {
 		err := os.Rename(path+suffix, aside+suffix)
 		if errors.Is(err, os.ErrNotExist) {
 			continue

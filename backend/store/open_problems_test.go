@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -40,7 +41,7 @@ func TestOpenTellsTheMigrationsOfAnOlderStore(t *testing.T) {
 	db.Close()
 	var calls []progressCall
 	record := func(done, total int) { calls = append(calls, progressCall{done, total}) }
-	s, err := OpenWithProgress(context.Background(), path, record)
+	s, err := OpenWithProgress(context.Background(), path, OpenProgress{Migrating: record})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,12 +59,12 @@ func TestOpenTellsTheMigrationsOfAnOlderStore(t *testing.T) {
 	}
 
 	calls = nil
-	s, err = OpenWithProgress(context.Background(), path, record)
+	s, err = OpenWithProgress(context.Background(), path, OpenProgress{Migrating: record})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	fresh, err := OpenWithProgress(context.Background(), filepath.Join(t.TempDir(), "new.db"), record)
+	fresh, err := OpenWithProgress(context.Background(), filepath.Join(t.TempDir(), "new.db"), OpenProgress{Migrating: record})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,11 +81,11 @@ func TestOpenCancelledLeavesTheOlderVersion(t *testing.T) {
 	db, path := openAtVersion(t, 13)
 	db.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err := OpenWithProgress(ctx, path, func(done, total int) {
+	_, err := OpenWithProgress(ctx, path, OpenProgress{Migrating: func(done, total int) {
 		if done == 0 {
 			cancel()
 		}
-	})
+	}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("open cancelled before its first migration: %v, want context.Canceled", err)
 	}
@@ -248,4 +249,98 @@ func userVersion(t *testing.T, path string) int {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// A write that meets a damaged page marks the store; the next open reads
+// the whole file, refuses it as damaged and keeps the mark; set aside, the
+// mark goes with it and a new store opens without a check.
+func TestADamagedPageIsCheckedAtTheNextOpen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rapport.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddClient(ctx, "Contoso", []string{"contoso.com"}); err != nil {
+		t.Fatal(err)
+	}
+	var root, pageSize int64
+	if err := s.DB().QueryRow(`SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'clients'`).Scan(&root); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DB().QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	// What a failing disk or a careless copy does: one page of the
+	// clients table overwritten.
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, int(pageSize)), (root-1)*pageSize); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	s, err = Open(path)
+	if err != nil {
+		t.Fatalf("the damage is not where an open looks, yet the open failed: %v", err)
+	}
+	_, err = s.AddClient(ctx, "Fabrikam", []string{"fabrikam.com"})
+	s.Close()
+	if !Damaged(err) {
+		t.Fatalf("a write on the damaged page: %v, want an error Damaged reports", err)
+	}
+	if _, err := os.Stat(checkMark(path)); err != nil {
+		t.Fatalf("the failed write left no mark: %v", err)
+	}
+
+	checked := 0
+	_, err = OpenWithProgress(ctx, path, OpenProgress{Checking: func() { checked++ }})
+	if !Damaged(err) || checked != 1 {
+		t.Fatalf("the open after the mark: %v (checked %d times), want a damaged store, checked once", err, checked)
+	}
+	if _, err := os.Stat(checkMark(path)); err != nil {
+		t.Fatalf("the mark went away with the store still damaged: %v", err)
+	}
+	aside, err := SetAside(path, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(checkMark(aside)); err != nil {
+		t.Fatalf("the mark did not go with the store set aside: %v", err)
+	}
+	checked = 0
+	fresh, err := OpenWithProgress(ctx, path, OpenProgress{Checking: func() { checked++ }})
+	if err != nil || checked != 0 {
+		t.Fatalf("the new store: %v, checked %d times", err, checked)
+	}
+	fresh.Close()
+}
+
+// A mark on a store that passes the check is removed: the next open is
+// a plain one.
+func TestAHealthyStorePassesTheCheckAndLosesTheMark(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rapport.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := os.WriteFile(checkMark(path), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	s, err = OpenWithProgress(context.Background(), path, OpenProgress{Checking: func() { checked++ }})
+	if err != nil || checked != 1 {
+		t.Fatalf("a healthy store with the mark: %v, checked %d times", err, checked)
+	}
+	s.Close()
+	if _, err := os.Stat(checkMark(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the mark stayed after a passed check: %v", err)
+	}
 }

@@ -110,19 +110,25 @@ func (s *Store) clockMS() int64 {
 // its WAL are created 0600 inside a 0700 directory: it holds private mail
 // metadata.
 func Open(path string) (*Store, error) {
-	return OpenWithProgress(context.Background(), path, nil)
+	return OpenWithProgress(context.Background(), path, OpenProgress{})
 }
 
-// MigrationProgress hears how far the migrations of an older store are:
-// before each pending one (done of total), and once when all are done
-// (total of total). It is not called for a store that needs none.
-type MigrationProgress func(done, total int)
+// OpenProgress hears what a slow open is doing. Either may be nil.
+type OpenProgress struct {
+	// Checking: a write met a damaged page last time, and the whole file
+	// is read before it is used (open_problems.go).
+	Checking func()
+	// Migrating: an older store's migrations, before each pending one
+	// (done of total) and once when all are done (total of total). Not
+	// called for a store that needs none.
+	Migrating func(done, total int)
+}
 
 // OpenWithProgress is Open for the app's windows, which show the
 // migrations of an older store as they run (they can take seconds at a
 // million items). Cancelling ctx rolls back the migration running then;
 // the store stays at the version it reached.
-func OpenWithProgress(ctx context.Context, path string, progress MigrationProgress) (*Store, error) {
+func OpenWithProgress(ctx context.Context, path string, progress OpenProgress) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -144,7 +150,11 @@ func OpenWithProgress(ctx context.Context, path string, progress MigrationProgre
 		return nil, err
 	}
 	s := &Store{db: db, path: path, writes: newWriteQueue()}
-	if err := s.migrate(ctx, progress); err != nil {
+	if err := s.checkIfMarked(ctx, progress.Checking); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.migrate(ctx, progress.Migrating); err != nil {
 		// The writer too: a connection left open would keep the file
 		// open, and Windows refuses to rename an open file (SetAside).
 		if s.writer != nil {
@@ -189,7 +199,7 @@ func (s *Store) DB() *sql.DB { return s.db }
 // migrate applies every embedded migration newer than PRAGMA user_version,
 // each in its own transaction, so a crash mid-migration leaves the previous
 // version intact.
-func (s *Store) migrate(ctx context.Context, progress MigrationProgress) error {
+func (s *Store) migrate(ctx context.Context, progress func(done, total int)) error {
 	var version int
 	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("read schema version: %w", err)

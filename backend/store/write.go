@@ -68,13 +68,16 @@ func (s *Store) write(ctx context.Context, bulk bool, fn func(*sql.Tx) error) er
 	defer s.writes.unlock()
 	tx, err := s.begin(ctx)
 	if err != nil {
+		s.noteDamage(err) // open_problems.go
 		return err
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		s.noteDamage(err)
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		s.noteDamage(err)
 		return err
 	}
 	s.kickCheckpointer()

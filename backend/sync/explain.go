@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"rapport/backend/model"
+	"rapport/backend/store"
 )
 
 // Explain turns a stream failure into the one sentence the status screen
@@ -29,6 +30,8 @@ func Explain(err error) string {
 		return "This folder no longer exists in the mailbox."
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return "Sync was interrupted; it resumes where it stopped."
+	case store.Damaged(err):
+		return "Rapport's store is damaged: quit Rapport and start it again to check it."
 	}
 	return "Sync failed unexpectedly; Rapport will retry. (" + err.Error() + ")"
 }

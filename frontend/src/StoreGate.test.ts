@@ -61,6 +61,15 @@ describe('the store gate', () => {
     expect(screen.getByTestId('the-app')).toBeTruthy();
   });
 
+  it('says why it reads the whole store after a damaged page', async () => {
+    h.api.StoreState.mockResolvedValue(state({ phase: 'checking' }));
+    render(StoreGate);
+    expect((await screen.findByRole('heading')).textContent).toBe('Checking your store');
+    expect(screen.getByTestId('store-checking').textContent).toContain('damaged page');
+    h.emit('store:state', state({ phase: 'failed', problem: 'damaged', message: "Rapport's store is damaged and cannot be read." }));
+    expect(await screen.findByTestId('store-afresh')).toBeTruthy();
+  });
+
   it('does not let a stale answer undo a newer event', async () => {
     let answer!: (s: StoreState) => void;
     h.api.StoreState.mockReturnValue(new Promise<StoreState>((r) => (answer = r)));

@@ -175,7 +175,7 @@ export interface EventMap {
  * migrations, or what stopped it from opening.
  */
 export interface StoreState {
-  phase: 'opening' | 'updating' | 'ready' | 'failed';
+  phase: 'opening' | 'checking' | 'updating' | 'ready' | 'failed';
   step: number;
   steps: number;
   problem?: 'damaged' | 'newer' | 'busy' | 'other';
