@@ -28,6 +28,13 @@ func Damaged(err error) bool {
 
 var errFailedCheck = errors.New("the store's pages do not hold together")
 
+// Busy reports an error that says another program held the database
+// locked for longer than the busy timeout.
+func Busy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+}
+
 // A damaged page is usually met by a statement long after the store
 // opened: a write that meets one leaves a mark beside the file
 // (rapport.db.check), every later write fails the same way, and the sync
@@ -80,24 +87,17 @@ func (s *Store) checkIfMarked(ctx context.Context, checking func()) error {
 	return os.Remove(checkMark(s.path))
 }
 
-// Busy reports an error that says another program held the database
-// locked for longer than the busy timeout.
-func Busy(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
-}
-
-// SetAside renames the database at path, with its WAL and shared-memory
-// files, to path.damaged-<time>(-wal, -shm), so that a new store can be
-// made at path while the old file stays for whoever wants to look at it
-// or restore it. It returns the new name of the database file. Only for a
-// store no connection has open.
+// SetAside renames the database at path, with its WAL, shared-memory and
+// check-mark files, to path.damaged-<time>(-wal, -shm, .check), so that a
+// new store can be made at path while the old file stays for whoever
+// wants to look at it or restore it. It returns the new name of the
+// database file. Only for a store no connection has open.
 func SetAside(path string, now time.Time) (string, error) {
 	aside := fmt.Sprintf("%s.damaged-%s", path, now.UTC().Format("20060102-150405"))
 	if _, err := os.Lstat(aside); err == nil {
 		return "", fmt.Errorf("%s already exists; try again in a second", aside)
 	}
-	// The three go together or not at all: a WAL left behind would be
+	// They go together or not at all: a WAL left behind would be
 	// replayed into the new store, a database moved without its WAL would
 	// lose the pages the WAL holds.
 	var moved []string

@@ -214,7 +214,11 @@ func (s *Store) migrate(ctx context.Context, progress func(done, total int)) err
 	}
 	sort.Strings(names)
 	latest := 0
-	var pending []string
+	type migration struct {
+		n    int
+		name string
+	}
+	var pending []migration
 	for _, name := range names {
 		var n int
 		if _, err := fmt.Sscanf(name, "%d_", &n); err != nil {
@@ -222,7 +226,7 @@ func (s *Store) migrate(ctx context.Context, progress func(done, total int)) err
 		}
 		latest = max(latest, n)
 		if n > version {
-			pending = append(pending, name)
+			pending = append(pending, migration{n, name})
 		}
 	}
 	// Numbers may have gaps (migrations are written on parallel branches),
@@ -235,12 +239,11 @@ func (s *Store) migrate(ctx context.Context, progress func(done, total int)) err
 	if version == 0 {
 		progress = nil
 	}
-	for i, name := range pending {
+	for i, m := range pending {
 		if progress != nil {
 			progress(i, len(pending))
 		}
-		var n int
-		fmt.Sscanf(name, "%d_", &n)
+		n, name := m.n, m.name
 		body, err := migrationFS.ReadFile("migrations/" + name)
 		if err != nil {
 			return err
