@@ -41,6 +41,9 @@ type StoreState struct {
 	// damaged one.
 	Path     string `json:"path"`
 	SetAside string `json:"setAside,omitempty"`
+	// Kept says, once a new store is open after Start afresh, what was
+	// copied into it from the one set aside (salvage).
+	Kept string `json:"kept,omitempty"`
 }
 
 const (
@@ -85,7 +88,11 @@ func (a *App) startOpeningLocked(setAside string) {
 			}
 			a.setStoreState(func(s *StoreState) { *s = a.failedState(err, s.SetAside) })
 		} else {
-			a.setStoreState(func(s *StoreState) { s.Phase = phaseReady })
+			kept := ""
+			if setAside != "" {
+				kept = a.salvage(setAside)
+			}
+			a.setStoreState(func(s *StoreState) { s.Phase, s.Kept = phaseReady, kept })
 			close(o.ready)
 		}
 		close(attempt)
@@ -159,8 +166,9 @@ func (a *App) RetryOpen() (StoreState, error) {
 }
 
 // StartAfresh sets a damaged store aside (renamed beside it, never
-// deleted) and opens a new one: the mail, calendar and files come back
-// with the next sync; the clients and mappings stay in the file set aside.
+// deleted) and opens a new one, into which it copies what the user set up
+// that can still be read (salvage): the mail, calendar and files come
+// back with the next sync.
 func (a *App) StartAfresh() (StoreState, error) {
 	a.opening.mu.Lock()
 	defer a.opening.mu.Unlock()
@@ -174,6 +182,46 @@ func (a *App) StartAfresh() (StoreState, error) {
 	a.log.Warn("set the damaged store aside", "path", aside)
 	a.startOpeningLocked(aside)
 	return a.opening.state, nil
+}
+
+// salvage copies what the user made by hand from the store set aside into
+// the new one (store.Salvage) and says what it kept, before the scheduler
+// starts: the accounts kept sync at once with the sign-ins in the token
+// cache.
+func (a *App) salvage(aside string) string {
+	got, err := a.st().Salvage(a.ctx, aside)
+	if err != nil {
+		a.log.Warn("nothing copied from the store set aside", "err", err)
+		return "Nothing could be read from the damaged store: sign in again and set up your clients anew."
+	}
+	var kept []string
+	for _, c := range []struct {
+		table, one, many string
+	}{
+		{"accounts", "account", "accounts"},
+		{"clients", "client", "clients"},
+		{"client_domains", "domain", "domains"},
+		{"client_contacts", "contact", "contacts"},
+		{"folder_mappings", "folder mapping", "folder mappings"},
+		{"drives", "library or drive", "libraries and drives"},
+	} {
+		switch n := got.Rows[c.table]; n {
+		case 0:
+		case 1:
+			kept = append(kept, "1 "+c.one)
+		default:
+			kept = append(kept, fmt.Sprintf("%d %s", n, c.many))
+		}
+	}
+	msg := "Nothing you had set up could be read from the damaged store."
+	if len(kept) > 0 {
+		msg = "Kept from the damaged store: " + strings.Join(kept, ", ") + "."
+	}
+	if len(got.Skipped) > 0 {
+		a.log.Warn("tables not copied from the store set aside", "tables", got.Skipped)
+		msg += " Some of what you had set up could not be read and is lost."
+	}
+	return msg
 }
 
 // storeReady waits until the running attempt to open the store ends, and

@@ -141,11 +141,74 @@ func TestADamagedStoreIsShownThenSetAside(t *testing.T) {
 	if b, err := os.ReadFile(started.SetAside); err != nil || string(b) != string(junk) {
 		t.Fatalf("the damaged store's bytes were not kept at %s: %v", started.SetAside, err)
 	}
+	if kept := events[len(events)-1].Kept; !strings.HasPrefix(kept, "Nothing could be read") {
+		t.Fatalf("what Start afresh says it kept from a file that is not a database: %q", kept)
+	}
 	if cl, err := a.dispatch("Clients", nil); err != nil {
 		t.Fatalf("Clients on the new store: %v %v", cl, err)
 	}
 	if _, err := a.StartAfresh(); err == nil {
 		t.Fatal("StartAfresh of an open store was accepted")
+	}
+}
+
+// A store whose check fails at open (a write met a damaged page) is
+// refused as damaged; Start afresh keeps the clients it can still read and
+// says so.
+func TestStartAfreshKeepsTheClientsOfACheckedStore(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rapport.db")
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	for _, c := range []struct{ name, domain string }{{"Contoso", "contoso.com"}, {"Fabrikam", "fabrikam.com"}} {
+		if _, err := st.AddClient(ctx, c.name, []string{c.domain}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var root, pageSize int64
+	if err := st.DB().QueryRow(`SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'messages'`).Scan(&root); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DB().QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	// The messages table's root page overwritten, and the mark a write
+	// that met it would have left.
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte(strings.Repeat("\xff", int(pageSize))), (root-1)*pageSize); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := os.WriteFile(path+".check", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	a := openBehind(t, dir)
+	if a.storeReady() || a.StoreState().Problem != "damaged" {
+		t.Fatalf("a store that fails its check: %+v", a.StoreState())
+	}
+	if _, err := a.StartAfresh(); err != nil {
+		t.Fatal(err)
+	}
+	if !a.storeReady() {
+		t.Fatalf("the new store did not open: %+v", a.StoreState())
+	}
+	if kept := a.StoreState().Kept; kept != "Kept from the damaged store: 2 clients, 2 domains." {
+		t.Fatalf("Start afresh says it kept %q", kept)
+	}
+	cl, err := a.Clients()
+	if err != nil || len(cl) != 2 {
+		t.Fatalf("clients after Start afresh: %+v %v", cl, err)
 	}
 }
 

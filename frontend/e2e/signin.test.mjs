@@ -167,6 +167,11 @@ test('a damaged store is explained in the window, and Start afresh sets it aside
 
     await page.locator('[data-testid="store-afresh"]').click();
     await page.locator('[data-testid="onboarding"]').waitFor({ timeout: TIMEOUT });
+    const note = page.locator('[data-testid="store-afresh-note"]');
+    assert.match(await note.textContent(), /moved to .*rapport\.db\.damaged-\d{8}-\d{6}.*Nothing could be read from the damaged store/s);
+    await shot(page, 'store-afresh.png');
+    await note.locator('[data-testid="store-afresh-dismiss"]').click();
+    await note.waitFor({ state: 'detached' });
     const aside = fs.readdirSync(dataDir).filter((f) => /^rapport\.db\.damaged-\d{8}-\d{6}$/.test(f));
     assert.equal(aside.length, 1, `one damaged file set aside, found ${fs.readdirSync(dataDir)}`);
     assert.equal(fs.readFileSync(path.join(dataDir, aside[0]), 'utf8'), junk, 'the damaged file keeps its bytes');

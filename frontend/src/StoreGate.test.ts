@@ -102,8 +102,17 @@ describe('the store gate', () => {
     await fireEvent.click(screen.getByTestId('store-afresh'));
     expect(h.api.StartAfresh).toHaveBeenCalledTimes(1);
     expect((await screen.findByTestId('store-set-aside')).textContent).toContain('rapport.db.damaged-20261124-103005');
-    h.emit('store:state', state({ setAside: path + '.damaged-20261124-103005' }));
+    h.emit(
+      'store:state',
+      state({ setAside: path + '.damaged-20261124-103005', kept: 'Kept from the damaged store: 1 account, 2 clients.' }),
+    );
     expect(await screen.findByTestId('the-app')).toBeTruthy();
+    const note = screen.getByTestId('store-afresh-note');
+    expect(note.textContent).toContain('rapport.db.damaged-20261124-103005');
+    expect(note.textContent).toContain('Kept from the damaged store: 1 account, 2 clients.');
+    await fireEvent.click(screen.getByTestId('store-afresh-dismiss'));
+    expect(screen.queryByTestId('store-afresh-note')).toBeNull();
+    expect(screen.getByTestId('the-app')).toBeTruthy();
   });
 
   it('offers only "Try again" for a newer store, and shows why a retry failed', async () => {

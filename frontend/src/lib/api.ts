@@ -506,6 +506,7 @@ export function normalizeStoreState(s: Partial<StoreState> | null | undefined): 
     detail: s?.detail ?? '',
     path: s?.path ?? '',
     setAside: s?.setAside ?? '',
+    kept: s?.kept ?? '',
   };
 }
 

@@ -185,6 +185,8 @@ export interface StoreState {
   path: string;
   /** Where "Start afresh" moved a damaged store. */
   setAside?: string;
+  /** Once the new store is open: what was copied into it from the one set aside. */
+  kept?: string;
 }
 
 export type EventName = keyof EventMap;
