@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"rapport/backend/auth"
+	"rapport/backend/model"
 	"rapport/backend/store"
 )
 
@@ -209,6 +210,66 @@ func TestStartAfreshKeepsTheClientsOfACheckedStore(t *testing.T) {
 	cl, err := a.Clients()
 	if err != nil || len(cl) != 2 {
 		t.Fatalf("clients after Start afresh: %+v %v", cl, err)
+	}
+}
+
+// The whole way, with the real sign-in: a signed-in account's store is
+// damaged after a sync; after Start afresh the account is still there and
+// syncs again with the sign-in kept in the token cache, without signing in.
+func TestStartAfreshSyncsTheKeptAccountWithoutSigningIn(t *testing.T) {
+	sim := startTestSim(t)
+	first := newSimApp(t, sim)
+	upn := mustOK(t, first.SignIn(false)).UPN
+	ctx := t.Context()
+	if err := first.syncWait(t, ctx); err != nil {
+		t.Fatal(err)
+	}
+	if first.messages(t, upn) == 0 {
+		t.Fatal("the first sync stored no mail")
+	}
+	path := filepath.Join(first.dir, "rapport.db")
+	var root, pageSize int64
+	db := first.st().DB()
+	if err := db.QueryRow(`SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'messages'`).Scan(&root); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
+		t.Fatal(err)
+	}
+	first.close()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte(strings.Repeat("\xff", int(pageSize))), (root-1)*pageSize); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := os.WriteFile(path+".check", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	second := newSimApp(t, sim, func(c *Config) { c.DataDir, c.OpenInBackground = first.dir, true })
+	if second.storeReady() || second.StoreState().Problem != "damaged" {
+		t.Fatalf("the damaged store: %+v", second.StoreState())
+	}
+	if _, err := second.StartAfresh(); err != nil {
+		t.Fatal(err)
+	}
+	if !second.storeReady() || !strings.Contains(second.StoreState().Kept, "1 account") {
+		t.Fatalf("after Start afresh: %+v", second.StoreState())
+	}
+	if second.messages(t, upn) != 0 {
+		t.Fatal("the new store holds mail before any sync")
+	}
+	if err := second.syncWait(t, ctx); err != nil {
+		t.Fatalf("the kept account's sync: %v", err)
+	}
+	if second.messages(t, upn) == 0 {
+		t.Fatal("the kept account synced no mail")
+	}
+	if v := second.account(t, upn); v.State != model.AccountOK {
+		t.Fatalf("the kept account needs attention: %+v", v)
 	}
 }
 
