@@ -1,6 +1,7 @@
 package app
 
 import (
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -169,30 +170,9 @@ func TestStartAfreshKeepsTheClientsOfACheckedStore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var root, pageSize int64
-	if err := st.DB().QueryRow(`SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'messages'`).Scan(&root); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.DB().QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		t.Fatal(err)
-	}
+	damage := damageMessages(t, st.DB())
 	st.Close()
-	// The messages table's root page overwritten, and the mark a write
-	// that met it would have left.
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteAt([]byte(strings.Repeat("\xff", int(pageSize))), (root-1)*pageSize); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	if err := os.WriteFile(path+".check", nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	damage(path)
 
 	a := openBehind(t, dir)
 	if a.storeReady() || a.StoreState().Problem != "damaged" {
@@ -227,27 +207,9 @@ func TestStartAfreshSyncsTheKeptAccountWithoutSigningIn(t *testing.T) {
 	if first.messages(t, upn) == 0 {
 		t.Fatal("the first sync stored no mail")
 	}
-	path := filepath.Join(first.dir, "rapport.db")
-	var root, pageSize int64
-	db := first.st().DB()
-	if err := db.QueryRow(`SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'messages'`).Scan(&root); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
-		t.Fatal(err)
-	}
+	damage := damageMessages(t, first.st().DB())
 	first.close()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteAt([]byte(strings.Repeat("\xff", int(pageSize))), (root-1)*pageSize); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	if err := os.WriteFile(path+".check", nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	damage(filepath.Join(first.dir, "rapport.db"))
 
 	second := newSimApp(t, sim, func(c *Config) { c.DataDir, c.OpenInBackground = first.dir, true })
 	if second.storeReady() || second.StoreState().Problem != "damaged" {
@@ -270,6 +232,38 @@ func TestStartAfreshSyncsTheKeptAccountWithoutSigningIn(t *testing.T) {
 	}
 	if v := second.account(t, upn); v.State != model.AccountOK {
 		t.Fatalf("the kept account needs attention: %+v", v)
+	}
+}
+
+// damageMessages finds the messages table's root page in the store db
+// reads (the WAL checkpointed into the file) and returns what does, to
+// the file at path once the store is closed, what a failing disk does:
+// that page overwritten, and the mark a write that met it leaves
+// (store/open_problems.go).
+func damageMessages(t *testing.T, db *sql.DB) func(path string) {
+	t.Helper()
+	var root, size int64
+	if err := db.QueryRow(`SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'messages'`).Scan(&root); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`PRAGMA page_size`).Scan(&size); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	return func(path string) {
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteAt([]byte(strings.Repeat("\xff", int(size))), (root-1)*size); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path+".check", nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -264,27 +264,9 @@ func TestADamagedPageIsCheckedAtTheNextOpen(t *testing.T) {
 	if _, err := s.AddClient(ctx, "Contoso", []string{"contoso.com"}); err != nil {
 		t.Fatal(err)
 	}
-	var root, pageSize int64
-	if err := s.DB().QueryRow(`SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'clients'`).Scan(&root); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.DB().QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		t.Fatal(err)
-	}
+	page := rootPageOf(t, s.DB(), "clients")
 	s.Close()
-	// What a failing disk or a careless copy does: one page of the
-	// clients table overwritten.
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, int(pageSize)), (root-1)*pageSize); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	page.overwrite(t, path)
 
 	s, err = Open(path)
 	if err != nil {
@@ -342,5 +324,39 @@ func TestAHealthyStorePassesTheCheckAndLosesTheMark(t *testing.T) {
 	s.Close()
 	if _, err := os.Stat(checkMark(path)); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the mark stayed after a passed check: %v", err)
+	}
+}
+
+// tablePage is where a table's root page lies in its database file.
+type tablePage struct{ root, size int64 }
+
+// rootPageOf finds table's root page, with the WAL checkpointed into the
+// file so that the page there is the one SQLite reads.
+func rootPageOf(t *testing.T, db *sql.DB, table string) tablePage {
+	t.Helper()
+	var p tablePage
+	if err := db.QueryRow(`SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&p.root); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`PRAGMA page_size`).Scan(&p.size); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// overwrite does to the closed database file at path what a failing disk
+// or a careless copy does: the page holds bytes no page has.
+func (p tablePage) overwrite(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, int(p.size)), (p.root-1)*p.size); err != nil {
+		t.Fatal(err)
 	}
 }

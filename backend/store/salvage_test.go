@@ -1,9 +1,7 @@
 package store
 
 import (
-	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -14,9 +12,9 @@ import (
 
 // handMade writes into a new store at path what a user makes by hand: an
 // account, two clients with a domain each, a contact, an exclusion, a
-// library added, a folder mapped and a history setting. It returns the
-// root page of the clients table and the page size.
-func handMade(t *testing.T, path string) (clientsRoot, pageSize int64) {
+// library added, a folder mapped and a history setting. It returns where
+// the clients table's root page lies.
+func handMade(t *testing.T, path string) tablePage {
 	t.Helper()
 	ctx := context.Background()
 	s, err := Open(path)
@@ -53,15 +51,8 @@ func handMade(t *testing.T, path string) (clientsRoot, pageSize int64) {
 		`INSERT INTO folder_mappings(account_id, drive_key, folder_id, client_id, origin, created_at)
 			SELECT 1, key, 'folder-contoso', 1, 'manual', 0 FROM drive_keys WHERE drive_id = 'b!lib1'`,
 		`UPDATE clients SET items = 42`,
-		`PRAGMA wal_checkpoint(TRUNCATE)`,
 	)
-	if err := s.DB().QueryRow(`SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'clients'`).Scan(&clientsRoot); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.DB().QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
-		t.Fatal(err)
-	}
-	return clientsRoot, pageSize
+	return rootPageOf(t, s.DB(), "clients")
 }
 
 // afresh sets the store at path aside, opens a new one there and
@@ -134,15 +125,7 @@ func TestStartAfreshKeepsWhatTheUserMade(t *testing.T) {
 func TestStartAfreshSkipsWhatCannotBeRead(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "rapport.db")
-	root, pageSize := handMade(t, path)
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, int(pageSize)), (root-1)*pageSize); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	handMade(t, path).overwrite(t, path)
 	s, got := afresh(t, path)
 	for _, table := range []string{"clients", "client_domains", "client_contacts", "folder_mappings"} {
 		if !slices.Contains(got.Skipped, table) {
