@@ -61,6 +61,23 @@ describe('the store gate', () => {
     expect(screen.getByTestId('the-app')).toBeTruthy();
   });
 
+  it('asks for the state while the store opens, and stops once it is open', async () => {
+    vi.useFakeTimers();
+    try {
+      h.api.StoreState.mockResolvedValue(state({ phase: 'opening' }));
+      render(StoreGate);
+      await vi.advanceTimersByTimeAsync(3500);
+      expect(h.api.StoreState.mock.calls.length).toBe(4); // the first ask, then one a second
+      h.emit('store:state', state({}));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(screen.getByTestId('the-app')).toBeTruthy();
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(h.api.StoreState.mock.calls.length).toBe(4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('says why it reads the whole store after a damaged page', async () => {
     h.api.StoreState.mockResolvedValue(state({ phase: 'checking' }));
     render(StoreGate);
