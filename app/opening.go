@@ -111,18 +111,29 @@ func (a *App) setStoreState(change func(*StoreState)) {
 	a.emit("store:state", a.opening.state)
 }
 
-// failedState says what stopped the store from opening, and what to do.
-func (a *App) failedState(err error, setAside string) StoreState {
-	s := StoreState{Phase: phaseFailed, Path: a.storePath(), SetAside: setAside, Problem: "other", Detail: sentence(err)}
+// storeProblem tells what stopped the store from opening: "newer",
+// "damaged", "busy" or "other" (StoreState.Problem).
+func storeProblem(err error) string {
 	switch {
 	case errors.Is(err, store.ErrNewerVersion):
-		s.Problem = "newer"
-		s.Message = "This store was written by a newer version of Rapport. Install that version (or a later one) to open it; nothing in it was changed."
+		return "newer"
 	case store.Damaged(err):
-		s.Problem = "damaged"
-		s.Message = "Rapport's store is damaged and cannot be read."
+		return "damaged"
 	case store.Busy(err):
-		s.Problem = "busy"
+		return "busy"
+	}
+	return "other"
+}
+
+// failedState says what stopped the store from opening, and what to do.
+func (a *App) failedState(err error, setAside string) StoreState {
+	s := StoreState{Phase: phaseFailed, Path: a.storePath(), SetAside: setAside, Problem: storeProblem(err), Detail: sentence(err)}
+	switch s.Problem {
+	case "newer":
+		s.Message = "This store was written by a newer version of Rapport. Install that version (or a later one) to open it; nothing in it was changed."
+	case "damaged":
+		s.Message = "Rapport's store is damaged and cannot be read."
+	case "busy":
 		s.Message = "Another program is using Rapport's store (a backup or a database tool?). Close it, then try again."
 	default:
 		s.Message = fmt.Sprintf("Rapport's store did not open: %s.", sentence(err))
@@ -135,12 +146,11 @@ func (a *App) failedState(err error, setAside string) StoreState {
 // open, as the window does (failedState), with what to do from a
 // terminal; the store's own error stays wrapped for errors.Is.
 func (a *App) storeOpenError(err error) error {
-	s := a.failedState(err, "")
-	switch s.Problem {
+	switch storeProblem(err) {
 	case "damaged":
-		return fmt.Errorf("Rapport's store %s is damaged and cannot be read (%w). Open the Rapport window and choose Start afresh, which sets it aside and makes a new one, or move the file away", s.Path, err)
+		return fmt.Errorf("Rapport's store %s is damaged and cannot be read (%w). Open the Rapport window and choose Start afresh, which sets it aside and makes a new one, or move the file away", a.storePath(), err)
 	case "busy":
-		return fmt.Errorf("another program is using Rapport's store %s (%w); close it, then try again", s.Path, err)
+		return fmt.Errorf("another program is using Rapport's store %s (%w); close it, then try again", a.storePath(), err)
 	}
 	return err
 }
