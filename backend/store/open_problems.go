@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -63,26 +64,16 @@ func (s *Store) checkIfMarked(ctx context.Context, checking func()) error {
 	if checking != nil {
 		checking()
 	}
-	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check")
+	lines, err := queryRows(ctx, s.db, func(r *sql.Rows) (line string, err error) {
+		err = r.Scan(&line)
+		return line, err
+	}, "PRAGMA quick_check")
 	if err != nil {
 		return fmt.Errorf("check the store: %w", err)
 	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return fmt.Errorf("check the store: %w", err)
-		}
-		if line != "ok" {
-			problems = append(problems, line)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("check the store: %w", err)
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%w (%s)", errFailedCheck, problems[0])
+	// One "ok", or the problems found, never both.
+	if len(lines) > 0 && lines[0] != "ok" {
+		return fmt.Errorf("%w (%s)", errFailedCheck, lines[0])
 	}
 	return os.Remove(checkMark(s.path))
 }

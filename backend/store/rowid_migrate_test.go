@@ -64,12 +64,7 @@ func execAll(t *testing.T, db *sql.DB, queries ...string) {
 func upgrade(t *testing.T, db *sql.DB, path string) *Store {
 	t.Helper()
 	db.Close()
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return openTestAt(t, path)
 }
 
 // rowidTables are the tables migration 008 rebuilds, each with the query

@@ -63,11 +63,7 @@ func afresh(t *testing.T, path string) (*Store, Salvaged) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openTestAt(t, path)
 	got, err := s.Salvage(context.Background(), aside)
 	if err != nil {
 		t.Fatal(err)
@@ -159,14 +155,4 @@ func TestStartAfreshReadsOnlyItsOwnVersion(t *testing.T) {
 	if err == nil || len(got.Rows) != 0 {
 		t.Fatalf("salvage from another version: %v, copied %v", err, got.Rows)
 	}
-}
-
-func openTestAt(t *testing.T, path string) *Store {
-	t.Helper()
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
 }

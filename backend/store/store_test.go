@@ -11,7 +11,13 @@ import (
 
 func openTest(t *testing.T) *Store {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "data", "rapport.db"))
+	return openTestAt(t, filepath.Join(t.TempDir(), "data", "rapport.db"))
+}
+
+// openTestAt opens the store at path, closed when the test ends.
+func openTestAt(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
