@@ -2,67 +2,19 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import type { AccountStatus, AccountView, ClientSummary, Status } from './lib/types';
 
-const h = vi.hoisted(() => {
-  const handlers = new Map<string, Set<(d: unknown) => void>>();
-  return {
-    handlers,
-    api: {
-      Clients: vi.fn(),
-      Timeline: vi.fn(),
-      SyncNow: vi.fn(),
-      Status: vi.fn(),
-      OpenURL: vi.fn(),
-      Accounts: vi.fn(),
-      SignIn: vi.fn(),
-      CancelSignIn: vi.fn(),
-      Reauthorize: vi.fn(),
-      RemoveAccount: vi.fn(),
-      StartDemo: vi.fn(),
-      Settings: vi.fn(),
-      SaveSettings: vi.fn(),
-      Upcoming: vi.fn(),
-      SetFocused: vi.fn(),
-      MailFolders: vi.fn(),
-      SetFolderIncluded: vi.fn(),
-      Calendars: vi.fn(),
-      SetCalendarIncluded: vi.fn(),
-      SyncSettings: vi.fn(),
-      SetHistory: vi.fn(),
-      LoadOlderHistory: vi.fn(),
-      FirstSyncSummary: vi.fn(),
-      // issue 6
-      Overview: vi.fn(),
-      Attention: vi.fn(),
-      ClientInsights: vi.fn(),
-      Search: vi.fn(),
-      TimelineFiltered: vi.fn(),
-      Suggestions: vi.fn(),
-      Ambiguities: vi.fn(),
-      AcceptSuggestion: vi.fn(),
-      MergeSuggestion: vi.fn(),
-      DismissSuggestion: vi.fn(),
-      ResolveDomain: vi.fn(),
-      ExportClient: vi.fn(),
-      About: vi.fn(),
-    },
-    emit(name: string, d: unknown) {
-      handlers.get(name)?.forEach((cb) => cb(d));
-    },
-  };
+const h = await vi.hoisted(async () => {
+  const { backendMock } = await import('./testdata/backendMock');
+  return backendMock([
+    'Clients', 'Timeline', 'SyncNow', 'Status', 'OpenURL', 'Accounts', 'SignIn', 'CancelSignIn', 'Reauthorize',
+    'RemoveAccount', 'StartDemo', 'Settings', 'SaveSettings', 'Upcoming', 'SetFocused', 'MailFolders',
+    'SetFolderIncluded', 'Calendars', 'SetCalendarIncluded', 'SyncSettings', 'SetHistory', 'LoadOlderHistory',
+    'FirstSyncSummary', 'Overview', 'Attention', 'ClientInsights', 'Search', 'TimelineFiltered', 'Suggestions',
+    'Ambiguities', 'AcceptSuggestion', 'MergeSuggestion', 'DismissSuggestion', 'ResolveDomain', 'ExportClient',
+    'About',
+  ]);
 });
 
-vi.mock('./lib/api', async (orig) => {
-  const real = await orig<typeof import('./lib/api')>();
-  return {
-    ...real,
-    api: h.api,
-    on: (name: string, cb: (d: unknown) => void) => {
-      if (!h.handlers.has(name)) h.handlers.set(name, new Set());
-      h.handlers.get(name)!.add(cb);
-      return () => h.handlers.get(name)!.delete(cb);
-    },
-  };
-});
+vi.mock('./lib/api', async (orig) => ({ ...(await orig<typeof import('./lib/api')>()), api: h.api, on: h.on }));
 
 import App from './App.svelte';
 

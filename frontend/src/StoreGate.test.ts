@@ -2,29 +2,12 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import type { StoreState } from './lib/types';
 
-const h = vi.hoisted(() => {
-  const handlers = new Map<string, Set<(d: unknown) => void>>();
-  return {
-    handlers,
-    api: { StoreState: vi.fn(), RetryOpen: vi.fn(), StartAfresh: vi.fn() },
-    emit(name: string, d: unknown) {
-      handlers.get(name)?.forEach((cb) => cb(d));
-    },
-  };
+const h = await vi.hoisted(async () => {
+  const { backendMock } = await import('./testdata/backendMock');
+  return backendMock(['StoreState', 'RetryOpen', 'StartAfresh']);
 });
 
-vi.mock('./lib/api', async (orig) => {
-  const real = await orig<typeof import('./lib/api')>();
-  return {
-    ...real,
-    api: h.api,
-    on: (name: string, cb: (d: unknown) => void) => {
-      if (!h.handlers.has(name)) h.handlers.set(name, new Set());
-      h.handlers.get(name)!.add(cb);
-      return () => h.handlers.get(name)!.delete(cb);
-    },
-  };
-});
+vi.mock('./lib/api', async (orig) => ({ ...(await orig<typeof import('./lib/api')>()), api: h.api, on: h.on }));
 vi.mock('./App.svelte', async () => await import('./testdata/AppStub.svelte'));
 
 import StoreGate from './StoreGate.svelte';
