@@ -96,6 +96,7 @@ func (a *App) close() {
 		a.sched().waitStopped() // and for the scheduler's rounds
 		a.closeAccounts()
 		if st := a.st(); st != nil {
+			a.keepHandMade(st)
 			st.Close()
 		}
 		if a.demo != nil {

@@ -195,16 +195,34 @@ func (a *App) StartAfresh() (StoreState, error) {
 }
 
 // salvage copies what the user made by hand from the store set aside into
-// the new one (store.Salvage) and says what it kept, before the scheduler
-// starts: the accounts kept sync at once with the sign-ins in the token
-// cache.
+// the new one (store.Salvage), or from the copy kept beside the store
+// what the store set aside cannot give, and says what it kept, before the
+// scheduler starts: the accounts kept sync at once with the sign-ins in
+// the token cache.
 func (a *App) salvage(aside string) string {
 	got, err := a.st().Salvage(a.ctx, aside)
 	if err != nil {
 		a.log.Warn("nothing copied from the store set aside", "err", err)
 		return "Nothing could be read from the damaged store: sign in again and set up your clients anew."
 	}
-	var kept []string
+	msg := "Nothing you had set up could be read from the damaged store."
+	if kept := salvagedCounts(got.Rows); kept != "" {
+		msg = "Kept from the damaged store: " + kept + "."
+	}
+	if restored := salvagedCounts(got.Restored); restored != "" {
+		msg += fmt.Sprintf(" Restored from the copy saved %s: %s.", got.KeptAt.Local().Format("2 Jan 2006 at 15:04"), restored)
+	}
+	if len(got.Skipped) > 0 {
+		a.log.Warn("tables not copied from the store set aside", "tables", got.Skipped)
+		msg += " Some of what you had set up could not be read and is lost."
+	}
+	return msg
+}
+
+// salvagedCounts says what the user will recognise in rows per table:
+// "2 clients, 1 folder mapping", or "" for none of it.
+func salvagedCounts(rows map[string]int64) string {
+	var said []string
 	for _, c := range []struct {
 		table, one, many string
 	}{
@@ -215,23 +233,15 @@ func (a *App) salvage(aside string) string {
 		{"folder_mappings", "folder mapping", "folder mappings"},
 		{"drives", "library or drive", "libraries and drives"},
 	} {
-		switch n := got.Rows[c.table]; n {
+		switch n := rows[c.table]; n {
 		case 0:
 		case 1:
-			kept = append(kept, "1 "+c.one)
+			said = append(said, "1 "+c.one)
 		default:
-			kept = append(kept, fmt.Sprintf("%d %s", n, c.many))
+			said = append(said, fmt.Sprintf("%d %s", n, c.many))
 		}
 	}
-	msg := "Nothing you had set up could be read from the damaged store."
-	if len(kept) > 0 {
-		msg = "Kept from the damaged store: " + strings.Join(kept, ", ") + "."
-	}
-	if len(got.Skipped) > 0 {
-		a.log.Warn("tables not copied from the store set aside", "tables", got.Skipped)
-		msg += " Some of what you had set up could not be read and is lost."
-	}
-	return msg
+	return strings.Join(said, ", ")
 }
 
 // storeReady waits until the running attempt to open the store ends, and

@@ -193,6 +193,51 @@ func TestStartAfreshKeepsTheClientsOfACheckedStore(t *testing.T) {
 	}
 }
 
+// What the user set up on the command line is copied beside the store as
+// the command ends; when the store's header is later lost, Start afresh
+// restores the clients from that copy and says from when.
+func TestStartAfreshRestoresWhatTheCommandLineSetUp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rapport.db")
+	for _, c := range []struct{ name, domain string }{{"Contoso", "contoso.com"}, {"Fabrikam", "fabrikam.com"}} {
+		var out, errOut strings.Builder
+		if code := Main([]string{"--data-dir", dir, "clients", "add", c.name, "--domain", c.domain}, nil, &out, &errOut); code != 0 {
+			t.Fatalf("clients add %s: exit %d: %s", c.name, code, errOut.String())
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteAt(make([]byte, 100), 0)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	a := openBehind(t, dir)
+	if a.storeReady() || a.StoreState().Problem != "damaged" {
+		t.Fatalf("a store with no header: %+v", a.StoreState())
+	}
+	if _, err := a.StartAfresh(); err != nil {
+		t.Fatal(err)
+	}
+	if !a.storeReady() {
+		t.Fatalf("the new store did not open: %+v", a.StoreState())
+	}
+	kept := a.StoreState().Kept
+	for _, want := range []string{"Nothing you had set up could be read from the damaged store.", "Restored from the copy saved ",
+		time.Now().Format("2 Jan 2006"), ": 2 clients, 2 domains."} {
+		if !strings.Contains(kept, want) {
+			t.Errorf("Start afresh says %q, which lacks %q", kept, want)
+		}
+	}
+	cl, err := a.Clients()
+	if err != nil || len(cl) != 2 || cl[0].Name != "Contoso" {
+		t.Fatalf("clients after Start afresh: %+v %v", cl, err)
+	}
+}
+
 // The whole way, with the real sign-in: a signed-in account's store is
 // damaged after a sync; after Start afresh the account is still there and
 // syncs again with the sign-in kept in the token cache, without signing in.

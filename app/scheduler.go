@@ -178,8 +178,13 @@ func (a *App) runScheduler(ctx context.Context) {
 	}()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	var lastKeep time.Time // the first round's tick copies at once
 	for {
 		next := s.tick(ctx)
+		if time.Since(lastKeep) >= keepEvery {
+			a.keepHandMade(a.st())
+			lastKeep = time.Now()
+		}
 		if !timer.Stop() {
 			select {
 			case <-timer.C:

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"rapport/backend/internal/poll"
+	"rapport/internal/poll"
 )
 
 // A freed slot goes to an urgent request before those that queued earlier

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"rapport/backend/internal/poll"
+	"rapport/internal/poll"
 )
 
 // taker takes a slot in the background and reports when it has one.

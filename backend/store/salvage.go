@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
+	"time"
 )
 
 // What "Start afresh" keeps. Everything synced comes back from Microsoft
@@ -35,22 +38,27 @@ var salvaged = []struct{ table, reset string }{
 	{"folder_mappings", ""},
 }
 
-// Salvaged is what Salvage copied: rows per table, and the tables it
-// could not read.
+// Salvaged is what Salvage copied: rows per table from the store set
+// aside, rows per table restored from the copy kept beside the store
+// (keep.go) for the tables the store set aside could not give, with the
+// time that copy was written, and the tables neither could give.
 type Salvaged struct {
-	Rows    map[string]int64
-	Skipped []string
+	Rows     map[string]int64
+	Restored map[string]int64
+	KeptAt   time.Time
+	Skipped  []string
 }
 
 // Salvage copies the tables above from the store file at aside (set aside
 // by SetAside) into s, a store that has just been made and holds none of
 // them yet. Each table is copied in a transaction of its own: one that
-// cannot be read is skipped, and so are those whose rows refer to rows it
-// held (the foreign keys refuse them). A file of another schema version
-// is not read at all.
+// cannot be read is taken from the copy kept beside the store instead, if
+// there is one, and is otherwise skipped, as are those whose rows refer
+// to rows it held (the foreign keys refuse them). A file of another
+// schema version is not read at all.
 func (s *Store) Salvage(ctx context.Context, aside string) (Salvaged, error) {
 	out, err := s.copyFrom(ctx, aside)
-	if err != nil || out.Rows["drives"] == 0 {
+	if err != nil || out.Rows["drives"]+out.Restored["drives"] == 0 {
 		return out, err
 	}
 	// A library the user added is synced by its stream, which is made
@@ -79,7 +87,7 @@ func (s *Store) Salvage(ctx context.Context, aside string) (Salvaged, error) {
 
 // copyFrom copies the tables, holding the write queue.
 func (s *Store) copyFrom(ctx context.Context, aside string) (Salvaged, error) {
-	out := Salvaged{Rows: map[string]int64{}}
+	out := Salvaged{Rows: map[string]int64{}, Restored: map[string]int64{}}
 	s.writes.lock(false)
 	defer s.writes.unlock()
 	// ATTACH cannot run inside a transaction, so not through tx: a
@@ -89,34 +97,75 @@ func (s *Store) copyFrom(ctx context.Context, aside string) (Salvaged, error) {
 		return out, err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS aside`, aside); err != nil {
-		return out, fmt.Errorf("read the store set aside: %w", err)
+	asideErr := attachOfOurVersion(ctx, conn, aside, "aside")
+	if asideErr == nil {
+		defer conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE aside`)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE aside`)
-	var theirs, ours int
-	if err := conn.QueryRowContext(ctx, `PRAGMA aside.user_version`).Scan(&theirs); err != nil {
-		return out, fmt.Errorf("read the store set aside: %w", err)
+	keepErr := attachOfOurVersion(ctx, conn, keepPath(s.path), "keep")
+	if keepErr == nil {
+		defer conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE keep`)
+		var at int64
+		keepErr = conn.QueryRowContext(ctx, `SELECT at FROM keep.kept`).Scan(&at)
+		out.KeptAt = time.UnixMilli(at)
 	}
-	if err := conn.QueryRowContext(ctx, `PRAGMA main.user_version`).Scan(&ours); err != nil {
-		return out, err
-	}
-	if theirs != ours {
-		return out, fmt.Errorf("the store set aside is of version %d, this Rapport's of %d: nothing was copied", theirs, ours)
+	if asideErr != nil && keepErr != nil {
+		return out, fmt.Errorf("read the store set aside: %w", asideErr)
 	}
 	for _, t := range salvaged {
-		n, err := copyTable(ctx, conn, t.table, t.reset)
-		if err != nil {
-			out.Skipped = append(out.Skipped, t.table)
-			continue
+		if asideErr == nil {
+			if n, err := copyTable(ctx, conn, "aside", t.table, t.reset); err == nil {
+				out.Rows[t.table] = n
+				continue
+			}
 		}
-		out.Rows[t.table] = n
+		if keepErr == nil {
+			if n, err := copyTable(ctx, conn, "keep", t.table, t.reset); err == nil {
+				out.Restored[t.table] = n
+				continue
+			}
+		}
+		out.Skipped = append(out.Skipped, t.table)
 	}
 	return out, nil
 }
 
-// copyTable copies one table's rows from aside into main and applies
-// reset, in one transaction.
-func copyTable(ctx context.Context, conn *sql.Conn, table, reset string) (int64, error) {
+// attachOfOurVersion attaches the SQLite file at path as name when it is
+// there, can be read and is of this store's schema version; otherwise it
+// leaves it detached and says why.
+func attachOfOurVersion(ctx context.Context, conn *sql.Conn, path, name string) error {
+	if _, err := os.Stat(path); err != nil {
+		return err // ATTACH would make an empty file
+	}
+	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS `+name, path); err != nil {
+		return err
+	}
+	err := sameVersion(ctx, conn, name)
+	if err != nil {
+		conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE `+name)
+		err = fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return err
+}
+
+// sameVersion says whether the attached database name is of the store's
+// schema version, which is what makes its tables' columns the store's.
+func sameVersion(ctx context.Context, conn *sql.Conn, name string) error {
+	var theirs, ours int
+	if err := conn.QueryRowContext(ctx, `PRAGMA `+name+`.user_version`).Scan(&theirs); err != nil {
+		return err
+	}
+	if err := conn.QueryRowContext(ctx, `PRAGMA main.user_version`).Scan(&ours); err != nil {
+		return err
+	}
+	if theirs != ours {
+		return fmt.Errorf("of version %d, this Rapport's of %d: nothing was copied", theirs, ours)
+	}
+	return nil
+}
+
+// copyTable copies one table's rows from the attached database from into
+// main and applies reset, in one transaction.
+func copyTable(ctx context.Context, conn *sql.Conn, from, table, reset string) (int64, error) {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -124,7 +173,7 @@ func copyTable(ctx context.Context, conn *sql.Conn, table, reset string) (int64,
 	defer tx.Rollback()
 	// OR IGNORE: a row the new store already has stays as it is (the
 	// foreign keys are checked all the same).
-	res, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT OR IGNORE INTO main.%[1]s SELECT * FROM aside.%[1]s`, table))
+	res, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT OR IGNORE INTO main.%[1]s SELECT * FROM %[2]s.%[1]s`, table, from))
 	if err != nil {
 		return 0, err
 	}

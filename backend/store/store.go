@@ -77,6 +77,10 @@ type Store struct {
 	// Read statements prepared once (prepared.go).
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
+	// The copy of the hand-made tables (keep.go): the hash it was last
+	// written with, "" until known.
+	keepMu  sync.Mutex
+	keptSum string
 	// The background checkpointer (checkpoint.go).
 	ckptKick chan struct{}
 	ckptDone chan struct{}

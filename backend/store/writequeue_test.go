@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"rapport/backend/internal/poll"
 	"rapport/backend/model"
+	"rapport/internal/poll"
 )
 
 // While a write runs, a bulk write (a drive page) that queued first still

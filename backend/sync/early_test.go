@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"rapport/backend/graphsim"
-	"rapport/backend/internal/poll"
 	"rapport/backend/model"
 	rsync "rapport/backend/sync"
+	"rapport/internal/poll"
 )
 
 // On a first sync the largest of the main folders (Inbox, Sent Items,

@@ -11,6 +11,7 @@
 
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -175,6 +176,28 @@ test('a damaged store is explained in the window, and Start afresh sets it aside
     const aside = fs.readdirSync(dataDir).filter((f) => /^rapport\.db\.damaged-\d{8}-\d{6}$/.test(f));
     assert.equal(aside.length, 1, `one damaged file set aside, found ${fs.readdirSync(dataDir)}`);
     assert.equal(fs.readFileSync(path.join(dataDir, aside[0]), 'utf8'), junk, 'the damaged file keeps its bytes');
+    assert.deepEqual(problems, [], 'the page logged errors');
+  } finally {
+    await context.close();
+  }
+});
+
+test('Start afresh restores from the copy beside the store what a store with no header cannot give', async () => {
+  const url = await startServe({}, (d) => {
+    for (const [name, domain] of [['Contoso', 'contoso.com'], ['Fabrikam', 'fabrikam.com']]) {
+      execFileSync(bin, ['--data-dir', d, 'clients', 'add', name, '--domain', domain], { env: { ...process.env, HOME: d } });
+    }
+    const fd = fs.openSync(path.join(d, 'rapport.db'), 'r+');
+    fs.writeSync(fd, Buffer.alloc(100), 0, 100, 0); // the header is gone: "file is not a database"
+    fs.closeSync(fd);
+  });
+  const { context, page, problems } = await openPage(url);
+  try {
+    await page.locator('[data-testid="store-opening"][data-phase="failed"]').waitFor({ timeout: TIMEOUT });
+    await page.locator('[data-testid="store-afresh"]').click();
+    const note = page.locator('[data-testid="store-afresh-note"]');
+    await note.waitFor({ timeout: TIMEOUT });
+    assert.match(await note.textContent(), /Nothing you had set up could be read from the damaged store\. Restored from the copy saved \d+ \w+ \d{4} at \d\d:\d\d: 2 clients, 2 domains\./);
     assert.deepEqual(problems, [], 'the page logged errors');
   } finally {
     await context.close();
