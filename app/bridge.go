@@ -245,7 +245,7 @@ func (a *App) dispatch(method string, args []json.RawMessage) (any, error) {
 	for _, v := range out {
 		if v.Type() == errorType {
 			if !v.IsNil() {
-				return nil, v.Interface().(error)
+				return nil, a.windowError(v.Interface().(error))
 			}
 			continue
 		}

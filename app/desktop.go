@@ -47,6 +47,7 @@ func runDesktop(c *cli) int {
 		MinWidth:         800,
 		MinHeight:        500,
 		AssetServer:      &assetserver.Options{Assets: c.assets},
+		ErrorFormatter:   func(err error) any { return a.windowError(err).Error() },
 		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 250, A: 255},
 		OnStartup: func(ctx context.Context) {
 			a.wailsCtx = ctx

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"rapport/backend/store"
+	rsync "rapport/backend/sync"
 )
 
 // The window's store opens behind it. An older store's migrations can take
@@ -242,6 +243,18 @@ func salvagedCounts(rows map[string]int64) string {
 		}
 	}
 	return strings.Join(said, ", ")
+}
+
+// windowError is what the window hears of a method's error (the bridge's
+// dispatch and the desktop's error formatter). A read that met a damaged
+// page leaves the mark a write leaves (store.NoteDamage), so that the
+// next start checks the store and offers Start afresh.
+func (a *App) windowError(err error) error {
+	if store.NoteDamage(a.storePath(), err) {
+		a.log.Error("a damaged page of the store", "err", err)
+		return errors.New(rsync.StoreDamaged) // instead of "database disk image is malformed"
+	}
+	return err
 }
 
 // storeReady waits until the running attempt to open the store ends, and

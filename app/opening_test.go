@@ -12,6 +12,7 @@ import (
 	"rapport/backend/auth"
 	"rapport/backend/model"
 	"rapport/backend/store"
+	rsync "rapport/backend/sync"
 )
 
 // openBehind starts an App on dataDir the way the window and `serve` do:
@@ -238,6 +239,45 @@ func TestStartAfreshRestoresWhatTheCommandLineSetUp(t *testing.T) {
 	}
 }
 
+// A damaged page met by a read, not a write (the client list): the
+// window is told what to do instead of SQLite's "database disk image is
+// malformed", and the mark left makes the next start check the store and
+// offer Start afresh.
+func TestADamagedPageMetByAReadIsCheckedAtTheNextStart(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rapport.db")
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Contoso", "Fabrikam"} {
+		if _, err := st.AddClient(t.Context(), name, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	damage := damageTable(t, st.DB(), "clients")
+	st.Close()
+	damage(path)
+
+	a := openBehind(t, dir)
+	if !a.storeReady() {
+		t.Fatalf("a store with no mark did not open: %+v", a.StoreState())
+	}
+	_, err = a.dispatch("Clients", nil)
+	if err == nil || err.Error() != rsync.StoreDamaged {
+		t.Fatalf("the client list of a damaged page: %v", err)
+	}
+	if _, err := os.Stat(path + ".check"); err != nil {
+		t.Fatalf("the read left no mark: %v", err)
+	}
+	a.close()
+
+	next := openBehind(t, dir)
+	if next.storeReady() || next.StoreState().Problem != "damaged" {
+		t.Fatalf("the next start: %+v", next.StoreState())
+	}
+}
+
 // The whole way, with the real sign-in: a signed-in account's store is
 // damaged after a sync; after Start afresh the account is still there and
 // syncs again with the sign-in kept in the token cache, without signing in.
@@ -280,15 +320,27 @@ func TestStartAfreshSyncsTheKeptAccountWithoutSigningIn(t *testing.T) {
 	}
 }
 
-// damageMessages finds the messages table's root page in the store db
-// reads (the WAL checkpointed into the file) and returns what does, to
-// the file at path once the store is closed, what a failing disk does:
-// that page overwritten, and the mark a write that met it leaves
-// (store/open_problems.go).
+// damageMessages is damageTable for the messages, with the mark a write
+// that met the page leaves (store/open_problems.go).
 func damageMessages(t *testing.T, db *sql.DB) func(path string) {
 	t.Helper()
+	damage := damageTable(t, db, "messages")
+	return func(path string) {
+		damage(path)
+		if err := os.WriteFile(path+".check", nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// damageTable finds the table's root page in the store db reads (the WAL
+// checkpointed into the file) and returns what does, to the file at path
+// once the store is closed, what a failing disk does: that page
+// overwritten.
+func damageTable(t *testing.T, db *sql.DB, table string) func(path string) {
+	t.Helper()
 	var root, size int64
-	if err := db.QueryRow(`SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'messages'`).Scan(&root); err != nil {
+	if err := db.QueryRow(`SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&root); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.QueryRow(`PRAGMA page_size`).Scan(&size); err != nil {
@@ -304,9 +356,6 @@ func damageMessages(t *testing.T, db *sql.DB) func(path string) {
 		}
 		defer f.Close()
 		if _, err := f.WriteAt([]byte(strings.Repeat("\xff", int(size))), (root-1)*size); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path+".check", nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}

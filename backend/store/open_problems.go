@@ -46,13 +46,19 @@ func Busy(err error) bool {
 func checkMark(path string) string { return path + ".check" }
 
 // noteDamage leaves the mark when err says a page is damaged.
-func (s *Store) noteDamage(err error) {
+func (s *Store) noteDamage(err error) { NoteDamage(s.path, err) }
+
+// NoteDamage leaves the mark beside the store at path when err says a
+// page is damaged, and reports whether it did: for the reads that meet
+// one, which the app sees only as a method's error.
+func NoteDamage(path string, err error) bool {
 	if !Damaged(err) {
-		return
+		return false
 	}
-	if f, ferr := os.OpenFile(checkMark(s.path), os.O_CREATE|os.O_WRONLY, 0o600); ferr == nil {
+	if f, ferr := os.OpenFile(checkMark(path), os.O_CREATE|os.O_WRONLY, 0o600); ferr == nil {
 		f.Close()
 	}
+	return true
 }
 
 // checkIfMarked runs the check when the mark is there; checking (may be

@@ -31,10 +31,14 @@ func Explain(err error) string {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return "Sync was interrupted; it resumes where it stopped."
 	case store.Damaged(err):
-		return "Rapport's store is damaged: quit Rapport and start it again to check it."
+		return StoreDamaged
 	}
 	return "Sync failed unexpectedly; Rapport will retry. (" + err.Error() + ")"
 }
+
+// StoreDamaged is what a sync or a view says when it met a damaged page of
+// the store (store.Damaged): the next start checks it.
+const StoreDamaged = "Rapport's store is damaged: quit Rapport and start it again to check it."
 
 // Action names what fixes a stream failure, for the UI's button: one of
 // the model.Action* constants ("" for no error).
