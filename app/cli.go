@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -17,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"rapport/backend/model"
+	"rapport/backend/store"
 )
 
 // Version is stamped at build time (-ldflags "-X rapport/app.Version=...").
@@ -180,6 +182,7 @@ func Main(args []string, assets fs.FS, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "rapport %s: %s\nUsage: rapport %s %s (see --help)\n", cmd.path, ue.msg, cmd.path, cmd.args)
 			return 2
 		}
+		err = c.damageError(err)
 		fmt.Fprintf(stderr, "rapport %s: %s\n", cmd.path, sentence(err))
 		var d interface{ DetailLines() []string }
 		if errors.As(err, &d) {
@@ -253,7 +256,41 @@ func notYet(c *cli, _ *pflag.FlagSet, _ []string) error {
 	return errors.New("this command is not available in this version of Rapport yet")
 }
 
+// openFailed is the error of a store that did not open (c.open): the
+// command line has already said why, in its own words (storeOpenError).
+type openFailed struct{ err error }
+
+func (e *openFailed) Error() string { return e.err.Error() }
+func (e *openFailed) Unwrap() error { return e.err }
+
+// damageError words a command's error that met a damaged page of an open
+// store, and leaves the mark a write leaves (store.NoteDamage), so that
+// the next command checks the store before using it. The demo's store is
+// made anew at each start: nothing to mark.
+func (c *cli) damageError(err error) error {
+	var failed *openFailed
+	if c.demo || errors.As(err, &failed) {
+		return err
+	}
+	dataDir := c.dataDir
+	if dataDir == "" {
+		dataDir = DefaultDataDir()
+	}
+	if !store.NoteDamage(filepath.Join(dataDir, "rapport.db"), err) {
+		return err
+	}
+	return fmt.Errorf("Rapport's store is damaged (%s): run the command again, which checks the store first", sentence(err))
+}
+
 func (c *cli) open(demo bool, opts ...func(*Config)) (*App, error) {
+	a, err := c.openApp(demo, opts...)
+	if err != nil {
+		return nil, &openFailed{err}
+	}
+	return a, nil
+}
+
+func (c *cli) openApp(demo bool, opts ...func(*Config)) (*App, error) {
 	level := slog.LevelWarn
 	if os.Getenv("RAPPORT_LOG") == "debug" {
 		level = slog.LevelDebug

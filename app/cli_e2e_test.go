@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -255,6 +256,53 @@ func TestADamagedStoreIsExplainedOnTheCommandLine(t *testing.T) {
 	}
 	if b, err := os.ReadFile(path); err != nil || string(b) != junk {
 		t.Fatalf("the damaged store was changed: %v", err)
+	}
+}
+
+// A damaged page met by a command that reads it: the command says so and
+// leaves the mark, and the next command checks the store first and
+// refuses it with the window's way out.
+func TestADamagedPageMetOnTheCommandLineIsCheckedByTheNextCommand(t *testing.T) {
+	data := t.TempDir()
+	path := filepath.Join(data, "rapport.db")
+	for _, name := range []string{"Contoso", "Fabrikam"} {
+		if _, errOut, code := run(t, nil, "--data-dir", data, "clients", "add", name, "--domain", strings.ToLower(name)+".com"); code != 0 {
+			t.Fatalf("clients add %s: exit %d: %s", name, code, errOut)
+		}
+	}
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root, size int64
+	err = db.QueryRow(`SELECT rootpage FROM sqlite_master WHERE name = 'clients'`).Scan(&root)
+	if err == nil {
+		err = db.QueryRow(`PRAGMA page_size`).Scan(&size)
+	}
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteAt([]byte(strings.Repeat("\xff", int(size))), (root-1)*size)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	out, errOut, code := run(t, nil, "--data-dir", data, "clients")
+	if code != 1 || out != "" || !strings.Contains(errOut, "Rapport's store is damaged (") || !strings.Contains(errOut, "run the command again") {
+		t.Fatalf("clients on a damaged page: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if _, err := os.Stat(path + ".check"); err != nil {
+		t.Fatalf("the command left no mark: %v", err)
+	}
+	_, errOut, code = run(t, nil, "--data-dir", data, "status")
+	if code != 1 || !strings.Contains(errOut, "Start afresh") || !strings.Contains(errOut, path) {
+		t.Fatalf("the next command: exit %d, stderr %q", code, errOut)
 	}
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"rapport/backend/store"
@@ -24,6 +25,11 @@ func (a *App) keepHandMade(st *store.Store) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := st.Keep(ctx); err != nil {
-		a.log.Warn("could not keep a copy of what you set up", "err", err)
+		// A damaged store is told to the user by what met it first.
+		level := slog.LevelWarn
+		if store.Damaged(err) {
+			level = slog.LevelDebug
+		}
+		a.log.Log(ctx, level, "could not keep a copy of what you set up", "err", err)
 	}
 }
