@@ -193,7 +193,16 @@ func TestCrashDuringRelink(t *testing.T) {
 	t0 := time.Now()
 	tn.mustRun(t, "clients", "add", "Calibration", "--domain", "calibration.example")
 	d := time.Since(t0)
-	added, rows := 0, 0
+	added, rows, halfCopies := 0, 0, 0
+	// After each kill the copy of what the user made must be whole; a kill
+	// that fell while a new one was written leaves that one half-written.
+	var lastHalf time.Time
+	keepCut := func() {
+		if at := checkKeep(t, tn.dbPath()); !at.IsZero() && !at.Equal(lastHalf) {
+			halfCopies++
+			lastHalf = at
+		}
+	}
 	for i := 0; i < runs; i++ {
 		// A client with a few of the tenant's domains: some new, some
 		// already claimed (they become contested and unlink).
@@ -208,8 +217,10 @@ func TestCrashDuringRelink(t *testing.T) {
 			added++
 		}
 		rows += checkStore(t, tn.dbPath())
+		keepCut()
 	}
 	tn.mustRun(t, "clients", "add", "Anchor", "--domain", anchor)
+	keptAsStored(t, tn.dbPath())
 	// Folder mappings (issue 5): map a OneDrive folder to a client, or
 	// unmap it, killed at random — the mapping and the re-derivation of its
 	// subtree's client are one transaction.
@@ -245,10 +256,12 @@ func TestCrashDuringRelink(t *testing.T) {
 			}
 			maps++
 			rows += checkStore(t, tn.dbPath())
+			keepCut()
 		}
 		// As with the domains: one mapping that stands whatever the kills
 		// did, so the folder check below has something to check.
 		tn.mustRun(t, "clients", "map-folder", "onedrive:"+folders[0], "Anchor")
+		keptAsStored(t, tn.dbPath())
 	}
 	tn.syncUntilClean(t, 1)
 	rows += checkStore(t, tn.dbPath())
@@ -265,6 +278,6 @@ func TestCrashDuringRelink(t *testing.T) {
 		}
 	}
 	got := compareTruth(t, tn.sim, tn.dbPath())
-	figure(t, "%d kills during client re-links (aimed at the middle of a %v add; %d adds finished first) and %d during folder (un)mappings (%d finished first); links and folder clients equal their rules after each; %d rows checked; then %d messages, %d events, %d links, %d drive items equal to the truth",
-		runs, d.Round(time.Millisecond), added, maps, mapped, rows, got.messages, got.events, got.links, got.files)
+	figure(t, "%d kills during client re-links (aimed at the middle of a %v add; %d adds finished first) and %d during folder (un)mappings (%d finished first); links and folder clients equal their rules after each; %d rows checked; the copy of what the user made whole after each (%d kills fell while a new one was written) and equal to the store after a clean command; then %d messages, %d events, %d links, %d drive items equal to the truth",
+		runs, d.Round(time.Millisecond), added, maps, mapped, rows, halfCopies, got.messages, got.events, got.links, got.files)
 }

@@ -463,6 +463,67 @@ func openRaw(t *testing.T, path string) *sql.DB {
 	return db
 }
 
+// checkKeep checks the copy of what the user made beside the store
+// (store/keep.go) after a kill: whole, of the store's version, with the
+// tables Start afresh reads, however the kill fell. It returns when the
+// half-written copy lying beside it (to be replaced next time) was last
+// written, or the zero time if there is none.
+func checkKeep(t *testing.T, path string) time.Time {
+	t.Helper()
+	keep := path + ".keep"
+	if _, err := os.Stat(keep); err != nil {
+		t.Fatalf("no copy of what the user made beside the store: %v", err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+keep+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var res string
+	if err := db.QueryRow(`PRAGMA integrity_check`).Scan(&res); err != nil || res != "ok" {
+		t.Fatalf("the copy's integrity_check: %q %v", res, err)
+	}
+	var version, storeVersion, sums int
+	_ = db.QueryRow(`PRAGMA user_version`).Scan(&version)
+	store := openRaw(t, path)
+	_ = store.QueryRow(`PRAGMA user_version`).Scan(&storeVersion)
+	store.Close()
+	if err := db.QueryRow(`SELECT COUNT(*) FROM kept`).Scan(&sums); err != nil || sums != 1 || version != storeVersion {
+		t.Fatalf("the copy: %d hashes (%v), version %d, the store's %d", sums, err, version, storeVersion)
+	}
+	for _, table := range []string{"accounts", "clients", "client_domains", "folder_mappings", "sync_settings"} {
+		if _, err := db.Exec(`SELECT COUNT(*) FROM ` + table); err != nil {
+			t.Fatalf("the copy lacks %s: %v", table, err)
+		}
+	}
+	if info, err := os.Stat(keep + ".tmp"); err == nil {
+		return info.ModTime()
+	}
+	return time.Time{}
+}
+
+// keptAsStored checks that, after a command that ended cleanly, the copy
+// holds the store's clients and folder mappings.
+func keptAsStored(t *testing.T, path string) {
+	t.Helper()
+	read := func(db *sql.DB) string {
+		var clients, mappings string
+		_ = db.QueryRow(`SELECT COALESCE(group_concat(id || '=' || name, ','), '') FROM (SELECT id, name FROM clients ORDER BY id)`).Scan(&clients)
+		_ = db.QueryRow(`SELECT COUNT(*) || ' mappings' FROM folder_mappings`).Scan(&mappings)
+		return clients + "; " + mappings
+	}
+	keep, err := sql.Open("sqlite3", "file:"+path+".keep?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer keep.Close()
+	store := openRaw(t, path)
+	defer store.Close()
+	if got, want := read(keep), read(store); got != want || want == "; 0 mappings" {
+		t.Fatalf("the copy holds %q, the store %q", got, want)
+	}
+}
+
 // checkStore runs what must hold at any instant, crash or not:
 // integrity_check is ok, no foreign key is broken, every link points to a
 // stored item, the links are exactly what the domain rule gives over the
