@@ -182,7 +182,7 @@ func Main(args []string, assets fs.FS, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "rapport %s: %s\nUsage: rapport %s %s (see --help)\n", cmd.path, ue.msg, cmd.path, cmd.args)
 			return 2
 		}
-		err = c.damageError(err)
+		err = c.storeError(err)
 		fmt.Fprintf(stderr, "rapport %s: %s\n", cmd.path, sentence(err))
 		var d interface{ DetailLines() []string }
 		if errors.As(err, &d) {
@@ -263,13 +263,23 @@ type openFailed struct{ err error }
 func (e *openFailed) Error() string { return e.err.Error() }
 func (e *openFailed) Unwrap() error { return e.err }
 
-// damageError words a command's error that met a damaged page of an open
-// store, and leaves the mark a write leaves (store.NoteDamage), so that
-// the next command checks the store before using it. The demo's store is
-// made anew at each start: nothing to mark.
-func (c *cli) damageError(err error) error {
+// storeError words a command's error that met a full disk, a store held
+// by another program or a damaged page of an open store. A damaged page
+// also leaves the mark a write leaves (store.NoteDamage), so that the next
+// command checks the store before using it; the demo's store is made anew
+// at each start: nothing to mark. A store that did not open was told by
+// storeOpenError already.
+func (c *cli) storeError(err error) error {
 	var failed *openFailed
-	if c.demo || errors.As(err, &failed) {
+	if errors.As(err, &failed) {
+		return err
+	}
+	switch {
+	case store.Full(err):
+		return fmt.Errorf("the disk is full (%s): free some space, then run the command again", sentence(err))
+	case store.Busy(err):
+		return fmt.Errorf("another program is using Rapport's store (%s); close it, then try again", sentence(err))
+	case c.demo:
 		return err
 	}
 	dataDir := c.dataDir

@@ -135,7 +135,7 @@ func (a *App) failedState(err error, setAside string) StoreState {
 	case "damaged":
 		s.Message = "Rapport's store is damaged and cannot be read."
 	case "busy":
-		s.Message = "Another program is using Rapport's store (a backup or a database tool?). Close it, then try again."
+		s.Message = storeBusySentence
 	default:
 		s.Message = fmt.Sprintf("Rapport's store did not open: %s.", sentence(err))
 		s.Detail = ""
@@ -245,14 +245,28 @@ func salvagedCounts(rows map[string]int64) string {
 	return strings.Join(said, ", ")
 }
 
+// What the window says of a store another program holds, or of a full
+// disk, instead of SQLite's "database is locked" or "database or disk is
+// full".
+const (
+	storeBusySentence = "Another program is using Rapport's store (a backup or a database tool?). Close it, then try again."
+	diskFullSentence  = "The disk is full: Rapport cannot save this. Free some space, then try again."
+)
+
 // windowError is what the window hears of a method's error (the bridge's
-// dispatch and the desktop's error formatter). A read that met a damaged
-// page leaves the mark a write leaves (store.NoteDamage), so that the
-// next start checks the store and offers Start afresh.
+// dispatch and the desktop's error formatter): the store's failures in
+// words that say what to do. A read that met a damaged page leaves the
+// mark a write leaves (store.NoteDamage), so that the next start checks
+// the store and offers Start afresh.
 func (a *App) windowError(err error) error {
-	if store.NoteDamage(a.storePath(), err) {
+	switch {
+	case store.NoteDamage(a.storePath(), err):
 		a.log.Error("a damaged page of the store", "err", err)
 		return errors.New(rsync.StoreDamaged) // instead of "database disk image is malformed"
+	case store.Full(err):
+		return errors.New(diskFullSentence)
+	case store.Busy(err):
+		return errors.New(storeBusySentence)
 	}
 	return err
 }

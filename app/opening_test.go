@@ -3,11 +3,15 @@ package app
 import (
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 
 	"rapport/backend/auth"
 	"rapport/backend/model"
@@ -275,6 +279,32 @@ func TestADamagedPageMetByAReadIsCheckedAtTheNextStart(t *testing.T) {
 	next := openBehind(t, dir)
 	if next.storeReady() || next.StoreState().Problem != "damaged" {
 		t.Fatalf("the next start: %+v", next.StoreState())
+	}
+}
+
+// A full disk and a store held by another program reach the window as
+// what to do, not as SQLite's words, and leave no damage mark; other
+// errors pass as they are.
+func TestTheWindowHearsTheStoresFailuresInItsWords(t *testing.T) {
+	dir := t.TempDir()
+	a := openBehind(t, dir)
+	if !a.storeReady() {
+		t.Fatalf("the store did not open: %+v", a.StoreState())
+	}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("add client: %w", sqlite3.Error{Code: sqlite3.ErrFull}), diskFullSentence},
+		{fmt.Errorf("add client: %w", sqlite3.Error{Code: sqlite3.ErrBusy}), storeBusySentence},
+		{errors.New("a client named Contoso already exists"), "a client named Contoso already exists"},
+	} {
+		if got := a.windowError(c.err).Error(); got != c.want {
+			t.Errorf("windowError(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "rapport.db.check")); !os.IsNotExist(err) {
+		t.Errorf("a full disk or a busy store left the damage mark: %v", err)
 	}
 }
 

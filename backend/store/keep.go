@@ -56,8 +56,8 @@ func (s *Store) Keep(ctx context.Context) (bool, error) {
 	if s.keptSum == "" {
 		s.keptSum = s.keptSumOnDisk(ctx)
 	}
-	if sum == s.keptSum {
-		return false, nil
+	if _, err := os.Stat(keepPath(s.path)); sum == s.keptSum && err == nil {
+		return false, nil // unchanged, and still there
 	}
 	if err := s.writeKeep(ctx, sum); err != nil {
 		return false, fmt.Errorf("keep a copy of what you set up: %w", err)
@@ -213,8 +213,8 @@ func fillKeep(ctx context.Context, conn *sql.Conn, sum string) error {
 }
 
 // withAttached runs fn on a connection of its own with the SQLite file at
-// path attached as name (created if missing: callers make sure it is
-// there), and detaches it. A connection that could not detach is
+// path attached as name, and detaches it; a missing file is an error
+// (ATTACH would make an empty one). A connection that could not detach is
 // dropped, so that no later statement finds the file still attached.
 func (s *Store) withAttached(ctx context.Context, path, name string, fn func(*sql.Conn) error) error {
 	if _, err := os.Stat(path); err != nil {

@@ -49,6 +49,17 @@ func TestKeepCopiesWhatTheUserMadeWhenItChanges(t *testing.T) {
 	if keep(t, path) {
 		t.Error("a copy was written again with nothing changed")
 	}
+	s := openTestAt(t, path)
+	if wrote, err := s.Keep(context.Background()); err != nil || wrote {
+		t.Fatalf("Keep with nothing changed: %v %v", wrote, err)
+	}
+	if err := os.Remove(keepPath(path)); err != nil {
+		t.Fatal(err)
+	}
+	if wrote, err := s.Keep(context.Background()); err != nil || !wrote {
+		t.Errorf("a copy deleted while the store was open was not written again: %v %v", wrote, err)
+	}
+	s.Close()
 	if keep(t, path, `UPDATE clients SET items = items + 7`, `UPDATE sync_settings SET first_sync_at = 5, discovered_at = 9`,
 		`UPDATE accounts SET state = 'signin_required', state_at = 3`) {
 		t.Error("a copy was written again for counts and times the sync keeps")
@@ -63,7 +74,7 @@ func TestKeepCopiesWhatTheUserMadeWhenItChanges(t *testing.T) {
 	if _, err := os.Stat(keepPath(path) + ".tmp"); !os.IsNotExist(err) {
 		t.Errorf("the temporary file is still there: %v", err)
 	}
-	s := openTestAt(t, path)
+	s = openTestAt(t, path)
 	var names []string
 	err = s.withAttached(context.Background(), keepPath(path), "keep", func(c *sql.Conn) error {
 		rows, err := c.QueryContext(context.Background(), `SELECT name FROM keep.clients ORDER BY name`)

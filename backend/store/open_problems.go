@@ -36,6 +36,13 @@ func Busy(err error) bool {
 	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
 }
 
+// Full reports an error that says the disk (or the file system's quota)
+// has no room for what a write needed.
+func Full(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.Code == sqlite3.ErrFull
+}
+
 // A damaged page is usually met by a statement long after the store
 // opened: a write that meets one leaves a mark beside the file
 // (rapport.db.check), every later write fails the same way, and the sync

@@ -360,3 +360,43 @@ func (p tablePage) overwrite(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// A write that finds no room (here the file capped at its size by
+// max_page_count, which fails as a full disk does: SQLITE_FULL) is told
+// apart as Full, not as damage; it leaves no mark, the store keeps what it
+// held, and the same write succeeds once there is room.
+func TestAFullDiskIsToldApartAndLosesNothing(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rapport.db")
+	s := openTestAt(t, path)
+	if _, err := s.AddClient(ctx, "Contoso", []string{"contoso.com"}); err != nil {
+		t.Fatal(err)
+	}
+	var pages int64
+	if err := s.writer.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.writer.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)); err != nil {
+		t.Fatal(err)
+	}
+	domains := make([]string, 400)
+	for i := range domains {
+		domains[i] = fmt.Sprintf("subsidiary-%03d.fabrikam-holdings.example", i)
+	}
+	_, err := s.AddClient(ctx, "Fabrikam", domains)
+	if !Full(err) || Damaged(err) {
+		t.Fatalf("a write with no room: %v (Full %v, Damaged %v)", err, Full(err), Damaged(err))
+	}
+	if _, err := os.Stat(checkMark(path)); !os.IsNotExist(err) {
+		t.Errorf("a full disk left the damage mark: %v", err)
+	}
+	if cl, err := s.Clients(ctx); err != nil || len(cl) != 1 || cl[0].Name != "Contoso" {
+		t.Fatalf("clients after the failed write: %+v %v", cl, err)
+	}
+	if _, err := s.writer.ExecContext(ctx, `PRAGMA max_page_count = 4294967294`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddClient(ctx, "Fabrikam", domains); err != nil {
+		t.Fatalf("the same write with room: %v", err)
+	}
+}

@@ -32,6 +32,10 @@ func Explain(err error) string {
 		return "Sync was interrupted; it resumes where it stopped."
 	case store.Damaged(err):
 		return StoreDamaged
+	case store.Full(err):
+		return "The disk is full: Rapport cannot save what it syncs. Free some space; the sync resumes by itself."
+	case store.Busy(err):
+		return "Another program is using Rapport's store (a backup or a database tool?); the sync resumes once it is done."
 	}
 	return "Sync failed unexpectedly; Rapport will retry. (" + err.Error() + ")"
 }

@@ -19,7 +19,20 @@ func TestADamagedStoreIsExplainedAsSuch(t *testing.T) {
 	if !strings.Contains(got, "store is damaged") || !strings.Contains(got, "start it again") || strings.Contains(got, "will retry") {
 		t.Fatalf("Explain(a damaged page) = %q", got)
 	}
-	if got := rsync.Explain(fmt.Errorf("apply mail page: %w", sqlite3.Error{Code: sqlite3.ErrFull})); strings.Contains(got, "damaged") {
-		t.Fatalf("Explain(a full disk) = %q", got)
+}
+
+// A full disk and a store held by another program are said as such, with
+// what to do, not as an unexpected failure with SQLite's words.
+func TestAFullDiskAndABusyStoreAreExplained(t *testing.T) {
+	for _, c := range []struct {
+		code sqlite3.ErrNo
+		want string
+	}{
+		{sqlite3.ErrFull, "The disk is full: Rapport cannot save what it syncs. Free some space; the sync resumes by itself."},
+		{sqlite3.ErrBusy, "Another program is using Rapport's store (a backup or a database tool?); the sync resumes once it is done."},
+	} {
+		if got := rsync.Explain(fmt.Errorf("apply mail page: %w", sqlite3.Error{Code: c.code})); got != c.want {
+			t.Errorf("Explain(%v) = %q, want %q", c.code, got, c.want)
+		}
 	}
 }
