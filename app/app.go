@@ -96,7 +96,13 @@ func (a *App) close() {
 		a.sched().waitStopped() // and for the scheduler's rounds
 		a.closeAccounts()
 		if st := a.st(); st != nil {
-			a.keepHandMade(st)
+			// The copy of what the user made (keep.go), by the process
+			// holding the data directory's writer lock only: a reader
+			// changed nothing in it, and two processes must not write it
+			// at once.
+			if a.instance != nil {
+				a.keepHandMade(st)
+			}
 			st.Close()
 		}
 		if a.demo != nil {

@@ -259,6 +259,31 @@ func TestADamagedStoreIsExplainedOnTheCommandLine(t *testing.T) {
 	}
 }
 
+// The copy of what the user made beside the store is written by the
+// commands that change it (they hold the data directory's writer lock),
+// never by a reader, which may run beside the window writing it.
+func TestOnlyWritersWriteTheCopyOfWhatTheUserMade(t *testing.T) {
+	data := t.TempDir()
+	copyPath := filepath.Join(data, "rapport.db.keep")
+	if _, errOut, code := run(t, nil, "--data-dir", data, "clients", "add", "Contoso", "--domain", "contoso.com"); code != 0 {
+		t.Fatalf("clients add: exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(copyPath); err != nil {
+		t.Fatalf("clients add wrote no copy: %v", err)
+	}
+	if err := os.Remove(copyPath); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"clients"}, {"status", "--json"}} {
+		if _, errOut, code := run(t, nil, append([]string{"--data-dir", data}, args...)...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		if _, err := os.Stat(copyPath); !os.IsNotExist(err) {
+			t.Fatalf("%v, a reader, wrote the copy: %v", args, err)
+		}
+	}
+}
+
 // A damaged page met by a command that reads it: the command says so and
 // leaves the mark, and the next command checks the store first and
 // refuses it with the window's way out.

@@ -11,8 +11,9 @@ import (
 // What the user set up by hand is copied beside the store
 // (rapport.db.keep, store.Keep), for Start afresh to restore what a
 // damaged store cannot give back. The scheduler looks for changes every
-// keepEvery (a hash of a few small tables) and the app once more as it
-// closes, so that what a command-line command changed is copied too.
+// keepEvery (a hash of a few small tables), and a process holding the
+// data directory's writer lock once more as it closes (app.go), so that
+// what a command-line command changed is copied too.
 const keepEvery = time.Minute
 
 // keepHandMade refreshes the copy of an open store. A store that cannot

@@ -259,8 +259,12 @@ const (
 // mark a write leaves (store.NoteDamage), so that the next start checks
 // the store and offers Start afresh.
 func (a *App) windowError(err error) error {
+	path := a.storePath()
+	if st := a.st(); st != nil {
+		path = st.Path() // the demo's, in its own folder, while it runs
+	}
 	switch {
-	case store.NoteDamage(a.storePath(), err):
+	case store.NoteDamage(path, err):
 		a.log.Error("a damaged page of the store", "err", err)
 		return errors.New(rsync.StoreDamaged) // instead of "database disk image is malformed"
 	case store.Full(err):

@@ -308,6 +308,19 @@ func TestTheWindowHearsTheStoresFailuresInItsWords(t *testing.T) {
 	}
 }
 
+// In the demo, a damaged page marks the demo's store, in its own folder,
+// never the user's own store beside it.
+func TestADamagedPageInTheDemoMarksTheDemosStore(t *testing.T) {
+	a := newDemoApp(t, PollIntervals{})
+	a.windowError(fmt.Errorf("list clients: %w", sqlite3.Error{Code: sqlite3.ErrCorrupt}))
+	if _, err := os.Stat(a.st().Path() + ".check"); err != nil {
+		t.Errorf("the demo's store was not marked: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(a.cfg.DataDir, "rapport.db.check")); !os.IsNotExist(err) {
+		t.Errorf("the user's own store was marked for a page of the demo's: %v", err)
+	}
+}
+
 // The whole way, with the real sign-in: a signed-in account's store is
 // damaged after a sync; after Start afresh the account is still there and
 // syncs again with the sign-in kept in the token cache, without signing in.
