@@ -135,9 +135,16 @@ func TestStartAfreshRestoresFromTheCopy(t *testing.T) {
 	if err != nil || !slices.ContainsFunc(streams, func(st model.Stream) bool { return st.Kind == model.StreamDrive && st.Resource == "b!lib1" }) {
 		t.Errorf("the library restored has no stream to sync it: %+v %v", streams, err)
 	}
-	// The new store's next copy is written from what it now holds.
+	// The copy restored from went aside with the store; the new store
+	// makes its own from what it now holds.
+	if _, err := os.Stat(keepPath(path)); !os.IsNotExist(err) {
+		t.Errorf("the copy restored from was left for the new store: %v", err)
+	}
+	if wrote, err := s.Keep(ctx); err != nil || !wrote {
+		t.Errorf("the new store's first Keep: wrote %v, %v", wrote, err)
+	}
 	if wrote, err := s.Keep(ctx); err != nil || wrote {
-		t.Errorf("Keep after restoring: wrote %v, %v; want nothing new to write", wrote, err)
+		t.Errorf("Keep again after restoring: wrote %v, %v; want nothing new to write", wrote, err)
 	}
 }
 

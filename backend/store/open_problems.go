@@ -92,7 +92,8 @@ func (s *Store) checkIfMarked(ctx context.Context, checking func()) error {
 }
 
 // SetAside renames the database at path, with its WAL, shared-memory and
-// check-mark files, to path.damaged-<time>(-wal, -shm, .check), so that a
+// check-mark files and the copy of what the user made (keep.go), to
+// path.damaged-<time>(-wal, -shm, .check, .keep), so that a
 // new store can be made at path while the old file stays for whoever
 // wants to look at it or restore it. It returns the new name of the
 // database file. Only for a store no connection has open.
@@ -105,7 +106,7 @@ func SetAside(path string, now time.Time) (string, error) {
 	// replayed into the new store, a database moved without its WAL would
 	// lose the pages the WAL holds.
 	var moved []string
-	for _, suffix := range []string{"-wal", "-shm", ".check", ""} {
+	for _, suffix := range []string{"-wal", "-shm", ".check", ".keep", ""} {
 		err := os.Rename(path+suffix, aside+suffix)
 		if errors.Is(err, os.ErrNotExist) {
 			continue

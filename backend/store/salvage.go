@@ -52,10 +52,10 @@ type Salvaged struct {
 // Salvage copies the tables above from the store file at aside (set aside
 // by SetAside) into s, a store that has just been made and holds none of
 // them yet. Each table is copied in a transaction of its own: one that
-// cannot be read is taken from the copy kept beside the store instead, if
-// there is one, and is otherwise skipped, as are those whose rows refer
-// to rows it held (the foreign keys refuse them). A file of another
-// schema version is not read at all.
+// cannot be read is taken from the copy that was kept beside it (set
+// aside with it), if there is one, and is otherwise skipped, as are
+// those whose rows refer to rows it held (the foreign keys refuse them).
+// A file of another schema version is not read at all.
 func (s *Store) Salvage(ctx context.Context, aside string) (Salvaged, error) {
 	out, err := s.copyFrom(ctx, aside)
 	if err != nil || out.Rows["drives"]+out.Restored["drives"] == 0 {
@@ -101,7 +101,10 @@ func (s *Store) copyFrom(ctx context.Context, aside string) (Salvaged, error) {
 	if asideErr == nil {
 		defer conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE aside`)
 	}
-	keepErr := attachOfOurVersion(ctx, conn, keepPath(s.path), "keep")
+	// The copy went aside with the store (SetAside): the new store's own
+	// copy starts afresh with it, and the one restored from stays with
+	// the file it stood for.
+	keepErr := attachOfOurVersion(ctx, conn, keepPath(aside), "keep")
 	if keepErr == nil {
 		defer conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE keep`)
 		var at int64

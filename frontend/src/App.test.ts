@@ -206,6 +206,48 @@ describe('App: sign-in and accounts', () => {
     await waitFor(() => expect(h.api.SyncNow).toHaveBeenCalled());
   });
 
+  it('does not send a user who moved on back to the clients when the sign-in returns after its events', async () => {
+    h.api.Status.mockResolvedValue(emptyStatus);
+    let signedIn: (v: unknown) => void = () => {};
+    h.api.SignIn.mockImplementation(() => new Promise((resolve) => (signedIn = resolve)));
+    render(App);
+    await fireEvent.click(await screen.findByTestId('signin-button'));
+    // The account's event shows the main screen before SignIn answers.
+    h.api.Status.mockResolvedValue(realStatus);
+    h.api.Accounts.mockResolvedValue([account()]);
+    h.emit('accounts:changed', { upn: 'alice@contoso.com' });
+    await screen.findByTestId('nav-accounts');
+    await fireEvent.keyDown(window, { key: 'g' });
+    await fireEvent.keyDown(window, { key: 'a' });
+    await screen.findByTestId('accounts-screen');
+    // The sign-in's answer ends with the first sync's start.
+    const syncs = h.api.SyncNow.mock.calls.length;
+    signedIn({ ok: true, account: account() });
+    await waitFor(() => expect(h.api.SyncNow.mock.calls.length).toBeGreaterThan(syncs));
+    expect(screen.getByTestId('accounts-screen')).toBeTruthy();
+  });
+
+  it('lands on the clients after the onboarding that follows deleting the last account', async () => {
+    h.api.Status.mockResolvedValue(realStatus);
+    h.api.Accounts.mockResolvedValue([account()]);
+    render(App);
+    await fireEvent.click(await screen.findByTestId('nav-accounts'));
+    await screen.findByTestId('accounts-screen');
+    h.api.Status.mockResolvedValue(emptyStatus);
+    h.api.Accounts.mockResolvedValue([]);
+    h.emit('accounts:changed', { upn: 'alice@contoso.com' });
+    await screen.findByTestId('onboarding');
+    h.api.SignIn.mockImplementation(async () => {
+      h.api.Status.mockResolvedValue(realStatus);
+      h.api.Accounts.mockResolvedValue([account()]);
+      return { ok: true, account: account() };
+    });
+    await fireEvent.click(screen.getByTestId('signin-button'));
+    await waitFor(() => expect(screen.queryByTestId('onboarding')).toBeNull());
+    await screen.findAllByTestId('client-row');
+    expect(screen.queryByTestId('accounts-screen')).toBeNull();
+  });
+
   it('shows the scope banner while an account lacks files, and drops it once Accounts() says filesEnabled', async () => {
     h.api.Status.mockResolvedValue(realStatus);
     h.api.Accounts.mockResolvedValue([account({ filesEnabled: false, missingScopes: ['Files.Read.All'] })]);
