@@ -61,6 +61,25 @@ describe('the store gate', () => {
     }
   });
 
+  it('says, when the open takes seconds, that another program may hold the store', async () => {
+    vi.useFakeTimers();
+    try {
+      h.api.StoreState.mockResolvedValue(state({ phase: 'opening' }));
+      render(StoreGate);
+      await vi.advanceTimersByTimeAsync(2900);
+      expect(screen.getByTestId('store-opening')).toBeTruthy();
+      expect(screen.queryByTestId('store-slow')).toBeNull();
+      await vi.advanceTimersByTimeAsync(200);
+      expect(screen.getByTestId('store-slow').textContent).toContain('Another program');
+      h.emit('store:state', state({ phase: 'failed', problem: 'busy', message: 'Another program is using Rapport\'s store.' }));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(screen.getByTestId('store-opening').getAttribute('data-phase')).toBe('failed');
+      expect(screen.queryByTestId('store-slow')).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('says why it reads the whole store after a damaged page', async () => {
     h.api.StoreState.mockResolvedValue(state({ phase: 'checking' }));
     render(StoreGate);
