@@ -159,6 +159,22 @@ func TestADamagedStoreIsShownThenSetAside(t *testing.T) {
 	}
 }
 
+// startAfresh checks that a refused its store as damaged, starts afresh,
+// waits for the new store and returns what Start afresh says it kept.
+func startAfresh(t *testing.T, a *App) string {
+	t.Helper()
+	if a.storeReady() || a.StoreState().Problem != "damaged" {
+		t.Fatalf("the store was not refused as damaged: %+v", a.StoreState())
+	}
+	if _, err := a.StartAfresh(); err != nil {
+		t.Fatal(err)
+	}
+	if !a.storeReady() {
+		t.Fatalf("the new store did not open: %+v", a.StoreState())
+	}
+	return a.StoreState().Kept
+}
+
 // A store whose check fails at open (a write met a damaged page) is
 // refused as damaged; Start afresh keeps the clients it can still read and
 // says so.
@@ -180,16 +196,7 @@ func TestStartAfreshKeepsTheClientsOfACheckedStore(t *testing.T) {
 	damage(path)
 
 	a := openBehind(t, dir)
-	if a.storeReady() || a.StoreState().Problem != "damaged" {
-		t.Fatalf("a store that fails its check: %+v", a.StoreState())
-	}
-	if _, err := a.StartAfresh(); err != nil {
-		t.Fatal(err)
-	}
-	if !a.storeReady() {
-		t.Fatalf("the new store did not open: %+v", a.StoreState())
-	}
-	if kept := a.StoreState().Kept; kept != "Kept from the damaged store: 2 clients, 2 domains." {
+	if kept := startAfresh(t, a); kept != "Kept from the damaged store: 2 clients, 2 domains." {
 		t.Fatalf("Start afresh says it kept %q", kept)
 	}
 	cl, err := a.Clients()
@@ -221,16 +228,7 @@ func TestStartAfreshRestoresWhatTheCommandLineSetUp(t *testing.T) {
 	}
 
 	a := openBehind(t, dir)
-	if a.storeReady() || a.StoreState().Problem != "damaged" {
-		t.Fatalf("a store with no header: %+v", a.StoreState())
-	}
-	if _, err := a.StartAfresh(); err != nil {
-		t.Fatal(err)
-	}
-	if !a.storeReady() {
-		t.Fatalf("the new store did not open: %+v", a.StoreState())
-	}
-	kept := a.StoreState().Kept
+	kept := startAfresh(t, a)
 	for _, want := range []string{"Nothing you had set up could be read from the damaged store.", "Restored from the copy saved ",
 		time.Now().Format("2 Jan 2006"), ": 2 clients, 2 domains."} {
 		if !strings.Contains(kept, want) {
@@ -340,13 +338,7 @@ func TestStartAfreshSyncsTheKeptAccountWithoutSigningIn(t *testing.T) {
 	damage(filepath.Join(first.dir, "rapport.db"))
 
 	second := newSimApp(t, sim, func(c *Config) { c.DataDir, c.OpenInBackground = first.dir, true })
-	if second.storeReady() || second.StoreState().Problem != "damaged" {
-		t.Fatalf("the damaged store: %+v", second.StoreState())
-	}
-	if _, err := second.StartAfresh(); err != nil {
-		t.Fatal(err)
-	}
-	if !second.storeReady() || !strings.Contains(second.StoreState().Kept, "1 account") {
+	if kept := startAfresh(t, second.App); !strings.Contains(kept, "1 account") {
 		t.Fatalf("after Start afresh: %+v", second.StoreState())
 	}
 	if second.messages(t, upn) != 0 {

@@ -213,25 +213,32 @@ func fillKeep(ctx context.Context, conn *sql.Conn, sum string) error {
 }
 
 // withAttached runs fn on a connection of its own with the SQLite file at
-// path attached as name, and detaches it; a missing file is an error
-// (ATTACH would make an empty one). A connection that could not detach is
-// dropped, so that no later statement finds the file still attached.
+// path attached as name (attach), and detaches it. A connection that
+// could not detach is dropped, so that no later statement finds the file
+// still attached.
 func (s *Store) withAttached(ctx context.Context, path, name string, fn func(*sql.Conn) error) error {
-	if _, err := os.Stat(path); err != nil {
-		return err
-	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS `+name, path); err != nil {
+	if err := attach(ctx, conn, path, name); err != nil {
 		return err
 	}
 	err = fn(conn)
 	if _, derr := conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE `+name); derr != nil {
 		conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
+	return err
+}
+
+// attach attaches the SQLite file at path to conn as name, if it is there:
+// ATTACH would make an empty file.
+func attach(ctx context.Context, conn *sql.Conn, path, name string) error {
+	if _, err := os.Stat(path); err != nil {
+		return err
+	}
+	_, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS `+name, path)
 	return err
 }
 

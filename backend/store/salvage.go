@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 )
@@ -136,10 +135,7 @@ func (s *Store) copyFrom(ctx context.Context, aside string) (Salvaged, error) {
 // there, can be read and is of this store's schema version; otherwise it
 // leaves it detached and says why.
 func attachOfOurVersion(ctx context.Context, conn *sql.Conn, path, name string) error {
-	if _, err := os.Stat(path); err != nil {
-		return err // ATTACH would make an empty file
-	}
-	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS `+name, path); err != nil {
+	if err := attach(ctx, conn, path, name); err != nil {
 		return err
 	}
 	err := sameVersion(ctx, conn, name)
